@@ -1,0 +1,129 @@
+"""Domain objects shared by storage, ingest, commands and adapters.
+
+They are plain frozen dataclasses so that every layer can pass them around without
+holding a database row or a platform object.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class Label(str, enum.Enum):
+    """What the scorer decided. ``NEUTRAL`` is an abstention: shown to users as "mixed"."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+
+    @property
+    def display(self) -> str:
+        return "mixed" if self is Label.NEUTRAL else self.value
+
+
+class Mood(str, enum.Enum):
+    """The mood a user asks ``/quote`` for."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    ANY = "any"
+
+
+class QuoteKind(str, enum.Enum):
+    CRITIC = "critic"  # a one-line critic excerpt
+    REVIEW = "review"  # a sentence of a full review's prose
+    READER = "reader"  # a reader's comment under a review
+
+    @property
+    def display(self) -> str:
+        return {"critic": "critic excerpt", "review": "review", "reader": "reader comment"}[
+            self.value
+        ]
+
+
+class DocumentKind(str, enum.Enum):
+    EXCERPTS = "excerpts"
+    WEBPAGE = "webpage"
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A word or phrase that pushed a score, with its signed weight."""
+
+    phrase: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    """A scorer's judgement of one text."""
+
+    label: Label
+    polarity: float  # -1 (negative) .. 1 (positive)
+    confidence: float  # 0 .. 1, calibrated: the probability the label is right
+
+
+@dataclass(frozen=True)
+class Film:
+    id: int
+    title: str
+    year: int | None
+    consensus: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote as served to a user, with everything needed to attribute it."""
+
+    id: int
+    text: str
+    film: str
+    kind: QuoteKind
+    label: Label
+    polarity: float
+    confidence: float
+    author: str | None
+    outlet: str | None
+    published: str | None
+    source: str
+
+    @property
+    def attribution(self) -> str:
+        who = self.author or ("a reader" if self.kind is QuoteKind.READER else "a critic")
+        parts = [who]
+        if self.outlet:
+            parts.append(self.outlet)
+        if self.published:
+            parts.append(self.published)
+        return ", ".join(parts)
+
+
+class ScheduleStatus(str, enum.Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One daily post per channel. ``channel`` is the platform's own channel id."""
+
+    id: int
+    platform: str
+    channel: str
+    workspace: str | None
+    created_by: str
+    hour: int
+    minute: int
+    timezone: str
+    mood: Mood
+    film_id: int | None
+    status: ScheduleStatus
+    pause_reason: str | None
+    next_run_utc: datetime
+    last_local_date: date | None
