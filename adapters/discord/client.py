@@ -1,0 +1,61 @@
+"""The discord.py client: the command tree, the persistent button, the command sync."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import build_commands
+from adapters.discord.responses import invocation_for, respond
+from adapters.discord.sync import state_path_for, sync_commands
+from adapters.discord.views import AnotherButton
+from bot.app import ReviewBot
+from bot.commands.definitions import COMMANDS
+from bot.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Only the guilds intent: slash commands need no message content and no members."""
+    return discord.Intents(guilds=True)
+
+
+class ReviewBotClient(discord.Client):
+    """A ``discord.Client`` whose every message is sent with mentions disarmed.
+
+    ``allowed_mentions=none()`` at the client level is the default for every send, reply,
+    followup and daily post, so a quote containing ``@everyone`` cannot ping anyone.
+    """
+
+    def __init__(self, core: ReviewBot, settings: Settings, **options: Any) -> None:
+        super().__init__(
+            intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **options
+        )
+        self.core = core
+        self.settings = settings
+        self.tree: app_commands.CommandTree[ReviewBotClient] = app_commands.CommandTree(self)
+        for command in build_commands(core, COMMANDS):
+            self.tree.add_command(command)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(AnotherButton)
+        assert self.application_id is not None  # login() fetched the application
+        try:
+            await sync_commands(
+                self.tree,
+                application_id=self.application_id,
+                guild_id=self.settings.discord_guild_id,
+                state_path=state_path_for(self.settings.db_path),
+            )
+        except discord.HTTPException:
+            # The commands Discord already has keep working; a failed sync must not keep
+            # the bot offline. The next start tries again (the hash was not stored).
+            _log.exception("application command sync failed; keeping the registered ones")
+
+    async def on_reviewbot_another(self, interaction: discord.Interaction[Any], value: str) -> None:
+        """Dispatched by ``AnotherButton``: the next quote for the same mood and film."""
+        await respond(interaction, self.core.another(invocation_for(interaction), value))

@@ -1,0 +1,157 @@
+"""Discord application commands built from the core's ``COMMANDS``.
+
+No command is written out by hand: each ``CommandSpec`` becomes an ``app_commands.Command``
+(or a ``Group`` of them) whose callback passes the raw option strings to
+``ReviewBot.handle``. Parsing, defaults and validation stay in the core; this module adds
+only what Discord itself offers: choices, film autocomplete, guild-only and default
+member permissions, and the check that the bot may post where a daily quote is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.responses import invocation_for, respond, send_now
+from bot.app import ReviewBot
+from bot.commands.definitions import CommandSpec, OptionKind, OptionSpec
+from bot.replies import ErrorReply
+
+_log = logging.getLogger(__name__)
+
+Callback = Callable[..., Coroutine[Any, Any, None]]
+Autocomplete = Callable[
+    [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+AppCommand = app_commands.Command[Any, ..., None] | app_commands.Group
+
+AUTOCOMPLETE_TIMEOUT = 2.0  # seconds; an autocomplete answer is also due within 3
+CHOICE_LIMIT = 25
+CHOICE_VALUE_LIMIT = 100
+
+# Before saving a schedule the bot checks it can deliver to the channel: Discord's 50013
+# at 9 am is a worse way to learn it than a message now.
+POSTING_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+POSTS_DAILY = frozenset({("daily", "set"), ("daily", "resume")})
+MANAGE = discord.Permissions(manage_guild=True)
+
+
+def build_commands(core: ReviewBot, specs: Sequence[CommandSpec]) -> list[AppCommand]:
+    """One top-level app command per spec; specs with subcommands become groups."""
+    return [_build(core, spec) for spec in specs]
+
+
+def _build(core: ReviewBot, spec: CommandSpec) -> AppCommand:
+    if not spec.subcommands:
+        return _command(core, spec, parent=None)
+    # Discord sets default_member_permissions on top-level commands only, so a group with
+    # any admin subcommand is hidden from non-managers by default; every admin callback
+    # still gets its check from the core through Invocation.can_manage.
+    admin = any(sub.admin for sub in spec.subcommands)
+    group = app_commands.Group(
+        name=spec.name,
+        description=spec.description,
+        guild_only=spec.guild_only,
+        default_permissions=MANAGE if admin else None,
+    )
+    for sub in spec.subcommands:
+        group.add_command(_command(core, sub, parent=spec.name))
+    return group
+
+
+def _command(
+    core: ReviewBot, spec: CommandSpec, parent: str | None
+) -> app_commands.Command[Any, ..., None]:
+    callback = _callback(core, spec, parent)
+    _declare_options(callback, core, spec.options)
+    if parent is None and spec.guild_only:
+        app_commands.guild_only()(callback)
+    if parent is None and spec.admin:
+        app_commands.default_permissions(MANAGE)(callback)
+    return app_commands.Command(name=spec.name, description=spec.description, callback=callback)
+
+
+def _callback(core: ReviewBot, spec: CommandSpec, parent: str | None) -> Callback:
+    command, subcommand = (parent, spec.name) if parent else (spec.name, None)
+
+    async def callback(interaction: discord.Interaction[Any], **options: str | None) -> None:
+        inv = invocation_for(interaction)
+        if (command, subcommand) in POSTS_DAILY and inv.can_manage:
+            missing = _missing_posting_permissions(interaction.app_permissions)
+            if missing:
+                message = f"I can't post in this channel: I need {', '.join(missing)} here."
+                await send_now(interaction, ErrorReply(message, ephemeral=True))
+                return
+        await respond(interaction, core.handle(inv, command, options, subcommand))
+
+    callback.__qualname__ = callback.__name__ = f"{command}_{subcommand or 'command'}"
+    return callback
+
+
+def _declare_options(callback: Callback, core: ReviewBot, options: Sequence[OptionSpec]) -> None:
+    """Give ``callback`` the signature, descriptions, choices and autocompletes discord.py
+    reads to build the command's options (every option is a string: the core parses)."""
+    interaction = inspect.Parameter(
+        "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+    )
+    params = [interaction]
+    for opt in sorted(options, key=lambda o: not o.required):  # Discord: required first
+        params.append(
+            inspect.Parameter(
+                opt.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=str,
+                default=inspect.Parameter.empty if opt.required else None,
+            )
+        )
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    if not options:
+        return
+    app_commands.describe(**{o.name: o.description for o in options})(callback)
+    choices = {
+        o.name: [app_commands.Choice(name=c, value=c) for c in o.choices]
+        for o in options
+        if o.kind is OptionKind.CHOICE
+    }
+    if choices:
+        app_commands.choices(**choices)(callback)
+    films = {o.name: _film_autocomplete(core) for o in options if o.kind is OptionKind.FILM}
+    if films:
+        app_commands.autocomplete(**films)(callback)
+
+
+def _film_autocomplete(
+    core: ReviewBot,
+) -> Autocomplete:
+    async def film_autocomplete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            names = await asyncio.wait_for(
+                core.film_names(current, CHOICE_LIMIT), AUTOCOMPLETE_TIMEOUT
+            )
+        except TimeoutError:
+            _log.warning("film autocomplete took longer than %.1fs", AUTOCOMPLETE_TIMEOUT)
+            return []
+        # A longer name cannot be a choice value; the user can still type it in full.
+        return [
+            app_commands.Choice(name=name, value=name)
+            for name in names[:CHOICE_LIMIT]
+            if len(name) <= CHOICE_VALUE_LIMIT
+        ]
+
+    return film_autocomplete
+
+
+def _missing_posting_permissions(have: discord.Permissions) -> list[str]:
+    return [
+        name.replace("_", " ").title()
+        for name, needed in POSTING_PERMISSIONS
+        if needed and not getattr(have, name)
+    ]

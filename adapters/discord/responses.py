@@ -1,0 +1,99 @@
+"""Answering an interaction with a core reply, inside Discord's 3-second window.
+
+The core call runs as a task; if it has not finished after ``DEFER_AFTER`` seconds the
+interaction is deferred (the "thinking…" state, good for 15 minutes) and the reply
+replaces it when ready. Fast replies go out as one ordinary response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from adapters.discord.embeds import error_text, render_embed
+from adapters.discord.views import another_view
+from bot.invocation import Invocation
+from bot.replies import ErrorReply, QuoteReply, Reply
+
+_log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+DEFER_AFTER = 2.0  # seconds; Discord kills the interaction token at 3
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What one reply becomes on Discord; ``kwargs`` fits every send/edit method."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    ephemeral: bool = False
+
+    def kwargs(self) -> dict[str, Any]:
+        # Leave absent parts out: discord.py treats an explicit None as "remove it".
+        parts = {"content": self.content, "embed": self.embed, "view": self.view}
+        return {name: value for name, value in parts.items() if value is not None}
+
+
+def outgoing(reply: Reply) -> OutgoingMessage:
+    if isinstance(reply, ErrorReply):
+        return OutgoingMessage(content=error_text(reply), ephemeral=True)
+    view = another_view(reply.another_value) if isinstance(reply, QuoteReply) else None
+    return OutgoingMessage(embed=render_embed(reply), view=view, ephemeral=reply.ephemeral)
+
+
+def invocation_for(interaction: discord.Interaction[Any]) -> Invocation:
+    """The platform facts the core needs: ids as strings, Manage Server as ``can_manage``."""
+    in_guild = interaction.guild_id is not None
+    perms = interaction.permissions
+    return Invocation(
+        platform=PLATFORM,
+        channel=str(interaction.channel_id),
+        user=str(interaction.user.id),
+        workspace=str(interaction.guild_id) if in_guild else None,
+        user_name=interaction.user.display_name,
+        can_manage=in_guild and (perms.manage_guild or perms.administrator),
+        in_guild=in_guild,
+    )
+
+
+async def respond(interaction: discord.Interaction[Any], pending: Awaitable[Reply]) -> None:
+    """Send ``pending``'s reply as the interaction's response, deferring if it is slow."""
+    task = asyncio.ensure_future(pending)
+    try:
+        reply = await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER)
+    except TimeoutError:
+        _log.info(
+            "core slower than %.1fs for interaction %s: deferring", DEFER_AFTER, interaction.id
+        )
+        await interaction.response.defer(thinking=True)
+        await _replace_thinking(interaction, outgoing(await task))
+        return
+    await send_now(interaction, reply)
+
+
+async def send_now(interaction: discord.Interaction[Any], reply: Reply) -> None:
+    """Answer with ``reply`` as the interaction's first (and only) response."""
+    message = outgoing(reply)
+    await interaction.response.send_message(**message.kwargs(), ephemeral=message.ephemeral)
+
+
+async def _replace_thinking(
+    interaction: discord.Interaction[Any], message: OutgoingMessage
+) -> None:
+    """Put ``message`` where the public "thinking…" placeholder is.
+
+    A deferral fixes the placeholder's visibility; an ephemeral reply (an error) cannot
+    become one, so the placeholder is deleted and the reply sent as an ephemeral followup.
+    """
+    if not message.ephemeral:
+        await interaction.edit_original_response(**message.kwargs())
+        return
+    await interaction.delete_original_response()
+    await interaction.followup.send(**message.kwargs(), ephemeral=True)
