@@ -1,0 +1,215 @@
+"""Block Kit for the core's replies.
+
+Every string that came from a review, a user or a film title is escaped before it goes
+into ``mrkdwn``: Slack turns ``<!channel>``, ``<!here>``, ``<!everyone>`` and ``<@U123>``
+into pings only when they arrive unescaped, and this app never sends ``link_names`` or
+``parse=full``, so escaping ``&``, ``<`` and ``>`` is enough to disarm them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.commands import slack_usage
+from bot.render import render_text
+from bot.replies import (
+    CorpusMoodReply,
+    ErrorReply,
+    GroupVerdict,
+    HelpReply,
+    QuoteReply,
+    Reply,
+    ScheduleReply,
+    TextMoodReply,
+    VerdictReply,
+)
+
+Block = dict[str, Any]
+
+ANOTHER_ACTION_ID = "reviewbot_another"
+
+# Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
+_SECTION_TEXT_MAX = 3000
+_FIELD_TEXT_MAX = 2000
+_HEADER_TEXT_MAX = 150
+_FALLBACK_TEXT_MAX = 4000
+_MAX_BLOCKS = 50
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """A reply ready for ``ack``, ``respond`` or ``chat.postMessage``."""
+
+    text: str  # notification and screen-reader fallback, escaped like the blocks
+    blocks: list[Block]
+    ephemeral: bool
+
+    @property
+    def response_type(self) -> str:
+        return "ephemeral" if self.ephemeral else "in_channel"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities, so user text cannot mention anyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render(reply: Reply, prefix: str = "") -> SlackMessage:
+    """Blocks for ``reply``; ``prefix`` is the workspace's slash command prefix (for help)."""
+    blocks = _blocks(reply, prefix)[:_MAX_BLOCKS]
+    text = _clip(escape(render_text(reply)), _FALLBACK_TEXT_MAX)
+    return SlackMessage(text=text, blocks=blocks, ephemeral=reply.ephemeral)
+
+
+def _blocks(reply: Reply, prefix: str) -> list[Block]:
+    if isinstance(reply, QuoteReply):
+        return _quote(reply)
+    if isinstance(reply, TextMoodReply):
+        return _text_mood(reply)
+    if isinstance(reply, CorpusMoodReply):
+        return _corpus_mood(reply)
+    if isinstance(reply, VerdictReply):
+        return _verdict(reply)
+    if isinstance(reply, ScheduleReply):
+        return _schedule(reply)
+    if isinstance(reply, HelpReply):
+        return _help(reply, prefix)
+    if isinstance(reply, ErrorReply):
+        return _error(reply)
+    return [_section(escape(render_text(reply)))]
+
+
+def _quote(reply: QuoteReply) -> list[Block]:
+    q = reply.quote
+    about = f"— {escape(q.attribution)} · _{escape(q.film)}_ · {q.label.display} {q.kind.display}"
+    return [
+        _section(_blockquote(q.text)),
+        _context(about),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ANOTHER_ACTION_ID,
+                    "text": {"type": "plain_text", "text": "Another"},
+                    "value": reply.another_value,
+                }
+            ],
+        },
+    ]
+
+
+def _text_mood(reply: TextMoodReply) -> list[Block]:
+    blocks = [
+        _section(_blockquote(reply.text)),
+        _section(
+            f"*Mood:* {reply.label.display} "
+            f"(polarity {reply.polarity:+.2f}, confidence {reply.confidence:.0%})"
+        ),
+    ]
+    if reply.drivers:
+        drivers = ", ".join(f"“{escape(d.phrase)}” {d.weight:+.2f}" for d in reply.drivers)
+        blocks.append(_context(f"Because of {drivers}"))
+    return blocks
+
+
+def _corpus_mood(reply: CorpusMoodReply) -> list[Block]:
+    fields = [f"*{c.label.display.capitalize()}*\n{c.count}" for c in reply.counts]
+    fields.append(f"*Average polarity*\n{reply.average_polarity:+.2f}")
+    return [
+        _section(f"*The critics' mood for _{escape(reply.film)}_* ({reply.total} quotes)"),
+        _fields(fields),
+    ]
+
+
+def _verdict(reply: VerdictReply) -> list[Block]:
+    if reply.score is None:
+        score = "no score yet"
+    else:
+        score = f"{reply.score:.0%} {'fresh' if reply.fresh else 'rotten'}"
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": _clip(reply.film, _HEADER_TEXT_MAX)},
+        },
+        _section(f"*Critics' score:* {score}"),
+    ]
+    if reply.consensus:
+        blocks.append(_section(f"*Consensus:* {escape(reply.consensus)}"))
+    blocks.append(_fields([_group(g) for g in (reply.critics, reply.readers, reply.reviews)]))
+    return blocks
+
+
+def _group(group: GroupVerdict) -> str:
+    share = group.positive_share
+    shown = "—" if share is None else f"{share:.0%} positive"
+    return (
+        f"*{escape(group.name.capitalize())}* ({group.count})\n"
+        f"{shown} · {group.positive} positive, {group.negative} negative · "
+        f"polarity {group.average_polarity:+.2f}"
+    )
+
+
+def _schedule(reply: ScheduleReply) -> list[Block]:
+    blocks = [_section(escape(reply.message))]
+    if reply.active is None:
+        return blocks
+    fields = [f"*Status*\n{'active' if reply.active else 'paused'}"]
+    if reply.local_time:
+        fields.append(f"*Time*\n{reply.local_time} {escape(reply.timezone or '')}".rstrip())
+    if reply.mood:
+        fields.append(f"*Mood*\n{reply.mood.value}")
+    if reply.film:
+        fields.append(f"*Film*\n{escape(reply.film)}")
+    if reply.next_local:
+        fields.append(f"*Next post*\n{escape(reply.next_local)}")
+    blocks.append(_fields(fields))
+    if reply.pause_reason:
+        blocks.append(_context(f"Paused because: {escape(reply.pause_reason)}"))
+    return blocks
+
+
+def _help(reply: HelpReply, prefix: str) -> list[Block]:
+    return [
+        _section(f"`{escape(slack_usage(e.usage, prefix))}`\n{escape(e.description)}")
+        for e in reply.entries
+    ]
+
+
+def _error(reply: ErrorReply) -> list[Block]:
+    blocks = [_section(f":warning: {escape(reply.message)}")]
+    if reply.error_id:
+        blocks.append(_context(f"Error id: `{escape(reply.error_id)}`"))
+    return blocks
+
+
+def _blockquote(text: str) -> str:
+    lines = _clip(escape(text), _SECTION_TEXT_MAX - 100).splitlines() or [""]
+    return "\n".join(f">{line}" for line in lines)
+
+
+def _section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(mrkdwn, _SECTION_TEXT_MAX)}}
+
+
+def _fields(texts: list[str]) -> Block:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": _clip(t, _FIELD_TEXT_MAX)} for t in texts[:10]],
+    }
+
+
+def _context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(mrkdwn, 3000)}]}
+
+
+def _clip(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters without splitting an ``&amp;``-style entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
