@@ -1,0 +1,770 @@
+"""A fake Discord on loopback: the real discord.py talks to it over HTTP and a websocket.
+
+It speaks just enough of the gateway (HELLO, heartbeat ACK, IDENTIFY -> READY +
+GUILD_CREATE, RESUME -> RESUMED, INTERACTION_CREATE) and of the REST API (users,
+application, command sync, interaction callbacks, webhooks, channel messages, DMs) for a
+bot built on slash commands and buttons. Every REST request is recorded, and a test can
+force the next answers of a route (a 429 with ``retry_after``, a 500, a 403 with a JSON
+error code) to see how the client copes.
+
+Use ``FakeDiscord.redirect(monkeypatch)`` to point discord.py at it (``Route.BASE`` and
+``DiscordWebSocket.DEFAULT_GATEWAY``: both class attributes, see
+``/work/shared/notes/platform-fakes.md``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import discord
+import pytest
+import yarl
+from aiohttp import WSMsgType, web
+
+API_PREFIX = "/api/v10"
+GATEWAY_PATH = "/gateway"
+
+APP_ID = 900000000000000001
+BOT_ID = 900000000000000001  # Discord gives a bot user the application's id
+GUILD_ID = 910000000000000001
+CHANNEL_ID = 920000000000000001
+OWNER_ID = 930000000000000001
+USER_ID = 930000000000000002
+
+# What a fresh invite with the permissions docs/discord.md asks for gives the bot.
+BOT_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+).value
+MANAGER_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, manage_guild=True
+).value
+MEMBER_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True).value
+
+JSON = "application/json"  # exactly: discord.py parses a body only for this content type
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str  # without the /api/v10 prefix and without the query string
+    query: Mapping[str, str]
+    json: Any
+    headers: Mapping[str, str]
+    at: float  # loop time when the request arrived
+    status: int  # what the fake answered
+
+
+@dataclass
+class ForcedResponse:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+    times: int
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    id: int = USER_ID
+    name: str = "member"
+    permissions: int = MEMBER_PERMISSIONS
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": self.name.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": False,
+            "public_flags": 0,
+        }
+
+
+OWNER = FakeUser(OWNER_ID, "owner", MANAGER_PERMISSIONS)
+MEMBER = FakeUser()
+
+
+@dataclass
+class Exchange:
+    """One interaction sent by the fake, and what the client answered."""
+
+    fake: FakeDiscord
+    interaction_id: int
+    token: str
+    sent_at: float
+    callback: RecordedRequest
+    _seen: int = field(default=0)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from dispatch to the first response: Discord's limit is 3."""
+        return self.callback.at - self.sent_at
+
+    @property
+    def response_type(self) -> int:
+        return int(self.callback.json["type"])
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The callback's message data (content, embeds, components, flags ...)."""
+        data = self.callback.json.get("data") or {}
+        assert isinstance(data, dict)
+        return data
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(int(self.data.get("flags", 0)) & 64)
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/webhooks/{APP_ID}/{self.token}"
+
+    def webhook_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.fake.requests if r.path.startswith(self.webhook_path)]
+
+    async def followup(self, timeout: float = DEFAULT_TIMEOUT) -> RecordedRequest:
+        """The next request on this interaction's webhook (followup, edit, delete)."""
+        index = self._seen
+        self._seen += 1
+        await self.fake.wait_until(lambda: len(self.webhook_requests()) > index, timeout=timeout)
+        return self.webhook_requests()[index]
+
+
+class FakeDiscord:
+    def __init__(self, token: str = "fake-token") -> None:
+        self.token = token
+        self.requests: list[RecordedRequest] = []
+        self.gateway_received: list[dict[str, Any]] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # scope -> registered commands
+        self.heartbeat_interval_ms = 41250
+        self._forced: list[ForcedResponse] = []
+        self._ids = itertools.count(1_000_000_000_000_000_000)
+        self._changed = asyncio.Condition()
+        self._ws: web.WebSocketResponse | None = None
+        self._session_id: str | None = None
+        self._sequence = 0
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get(GATEWAY_PATH, self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}{GATEWAY_PATH}"
+
+    def redirect(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Point discord.py's REST and gateway URLs at this fake for one test."""
+        monkeypatch.setattr(discord.http.Route, "BASE", self.api_base)
+        monkeypatch.setattr(
+            discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(self.gateway_url)
+        )
+
+    # -- forcing answers -----------------------------------------------------------------
+
+    def force(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex."""
+        self._forced.append(
+            ForcedResponse(method.upper(), re.compile(path), status, body, headers or {}, times)
+        )
+
+    def force_rate_limit(
+        self, method: str, path: str, retry_after: float, *, is_global: bool = False
+    ) -> None:
+        """A 429 as Discord sends it: a ``Via`` header and ``retry_after`` in the body."""
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": is_global,
+            "code": 0,
+        }
+        self.force(method, path, 429, body, headers={"Via": "1.1 google"})
+
+    def force_error(self, method: str, path: str, status: int, code: int, message: str) -> None:
+        self.force(method, path, status, {"message": message, "code": code})
+
+    # -- waiting and querying ------------------------------------------------------------
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    def find(self, method: str, path: str) -> list[RecordedRequest]:
+        """Recorded requests with ``method`` whose path fully matches the ``path`` regex."""
+        pattern = re.compile(path)
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
+
+    async def wait_for_request(
+        self, method: str, path: str, count: int = 1, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[RecordedRequest]:
+        await self.wait_until(lambda: len(self.find(method, path)) >= count, timeout)
+        return self.find(method, path)
+
+    def gateway_ops(self, op: int) -> list[dict[str, Any]]:
+        return [m for m in self.gateway_received if m.get("op") == op]
+
+    async def wait_ready(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Until a session is established (READY or RESUMED sent on a live socket)."""
+        await self.wait_until(
+            lambda: self._ws is not None and self._session_id is not None, timeout
+        )
+
+    # -- interactions --------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        name: str,
+        options: Mapping[str, str] | None = None,
+        *,
+        subcommand: str | None = None,
+        user: FakeUser = MEMBER,
+        app_permissions: int = BOT_PERMISSIONS,
+        channel_id: int = CHANNEL_ID,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Exchange:
+        """Run ``/name [subcommand] options`` as ``user`` and wait for the first response."""
+        opts = _string_options(options or {})
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data = {
+            "id": str(self._command_id(name)),
+            "name": name,
+            "type": 1,
+            "options": opts,
+            "guild_id": str(GUILD_ID),
+        }
+        return await self._interact(2, data, user, app_permissions, channel_id, None, timeout)
+
+    async def autocomplete(
+        self,
+        name: str,
+        focused: str,
+        value: str,
+        *,
+        user: FakeUser = MEMBER,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> list[dict[str, Any]]:
+        """Type ``value`` into option ``focused`` of ``/name``; the choices offered."""
+        opts = [{"name": focused, "type": 3, "value": value, "focused": True}]
+        data = {
+            "id": str(self._command_id(name)),
+            "name": name,
+            "type": 1,
+            "options": opts,
+            "guild_id": str(GUILD_ID),
+        }
+        exchange = await self._interact(4, data, user, BOT_PERMISSIONS, CHANNEL_ID, None, timeout)
+        assert exchange.response_type == 8, exchange.callback.json
+        choices = exchange.data["choices"]
+        assert isinstance(choices, list)
+        return choices
+
+    async def click(
+        self,
+        custom_id: str,
+        message: Mapping[str, Any] | None = None,
+        *,
+        user: FakeUser = MEMBER,
+        channel_id: int = CHANNEL_ID,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Exchange:
+        """Press the button ``custom_id`` on ``message`` (default: a message holding it)."""
+        if message is None:
+            message = self.message_payload(
+                channel_id,
+                {
+                    "components": [
+                        {
+                            "type": 1,
+                            "components": [
+                                {"type": 2, "style": 2, "label": "Another", "custom_id": custom_id}
+                            ],
+                        }
+                    ]
+                },
+            )
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interact(
+            3, data, user, BOT_PERMISSIONS, channel_id, dict(message), timeout
+        )
+
+    async def _interact(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user: FakeUser,
+        app_permissions: int,
+        channel_id: int,
+        message: dict[str, Any] | None,
+        timeout: float,
+    ) -> Exchange:
+        interaction_id = next(self._ids)
+        token = f"interaction-token-{interaction_id}"
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "data": data,
+            "guild_id": str(GUILD_ID),
+            "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
+            "channel_id": str(channel_id),
+            "channel": self._channel_payload(channel_id),
+            "member": {
+                "user": user.payload(),
+                "roles": [],
+                "joined_at": _now_iso(),
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": str(user.permissions),
+            },
+            "app_permissions": str(app_permissions),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        callback_path = f"/interactions/{interaction_id}/{token}/callback"
+        loop = asyncio.get_running_loop()
+        sent_at = loop.time()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        [callback] = await self.wait_for_request("POST", re.escape(callback_path), 1, timeout)
+        return Exchange(self, interaction_id, token, sent_at, callback)
+
+    def _command_id(self, name: str) -> int:
+        for commands in self.commands.values():
+            for command in commands:
+                if command["name"] == name:
+                    return int(command["id"])
+        return next(self._ids)
+
+    # -- gateway -------------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: Mapping[str, Any]) -> None:
+        assert self._ws is not None, "no gateway connection"
+        self._sequence += 1
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
+
+    async def drop_connection(self, *, code: int = 4000, wait_resume: bool = True) -> None:
+        """Close the gateway socket as Discord does on a hiccup; the client must RESUME."""
+        ws = self._ws
+        assert ws is not None, "no gateway connection"
+        resumes = len(self.gateway_ops(6))
+        self._ws = None
+        await ws.close(code=code)
+        if wait_resume:
+            await self.wait_until(
+                lambda: len(self.gateway_ops(6)) > resumes and self._ws is not None
+            )
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(
+            json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+        )
+        async for msg in ws:
+            if msg.type is not WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            await self._record_gateway(frame)
+            op = frame.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                await self._identify(ws, frame["d"])
+            elif op == 6:
+                await self._resume(ws, frame["d"])
+        if self._ws is ws:
+            self._ws = None
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: Mapping[str, Any]) -> None:
+        if data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        self._ws = ws
+        self._sequence = 0
+        session_id = f"session-{next(self._ids)}"
+        ready = {
+            "v": 10,
+            "user": {
+                "id": str(BOT_ID),
+                "username": "reviewbot",
+                "discriminator": "0",
+                "global_name": None,
+                "avatar": None,
+                "bot": True,
+                "flags": 0,
+            },
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        await self.dispatch("READY", ready)
+        await self.dispatch("GUILD_CREATE", self._guild_payload())
+        async with self._changed:
+            self._session_id = session_id
+            self._changed.notify_all()
+
+    async def _resume(self, ws: web.WebSocketResponse, data: Mapping[str, Any]) -> None:
+        if data.get("session_id") != self._session_id or data.get("token") != self.token:
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
+            return
+        async with self._changed:
+            self._ws = ws
+            self._changed.notify_all()
+        await self.dispatch("RESUMED", {})
+
+    async def _record_gateway(self, frame: dict[str, Any]) -> None:
+        async with self._changed:
+            self.gateway_received.append(frame)
+            self._changed.notify_all()
+
+    # -- REST ----------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        if request.can_read_body and request.content_type == JSON:
+            body = await request.json()
+        status, answer, headers = self._answer(request.method, path, body, request)
+        async with self._changed:
+            self.requests.append(
+                RecordedRequest(
+                    request.method,
+                    path,
+                    dict(request.query),
+                    body,
+                    dict(request.headers),
+                    asyncio.get_running_loop().time(),
+                    status,
+                )
+            )
+            self._changed.notify_all()
+        if answer is None:
+            return web.Response(status=status, headers=headers)
+        return web.Response(
+            status=status,
+            body=json.dumps(answer).encode(),
+            headers={"Content-Type": JSON, **headers},
+        )
+
+    def _answer(
+        self, method: str, path: str, body: Any, request: web.Request
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        for forced in self._forced:
+            if forced.method == method and forced.path.fullmatch(path):
+                forced.times -= 1
+                if forced.times <= 0:
+                    self._forced.remove(forced)
+                return forced.status, forced.body, forced.headers
+        if request.headers.get("Authorization", "Bot " + self.token) != "Bot " + self.token:
+            return 401, {"message": "401: Unauthorized", "code": 0}, {}
+        for route_method, pattern, handler in self._routes():
+            match = pattern.fullmatch(path)
+            if route_method == method and match:
+                status, answer = handler(body, **match.groupdict())
+                return status, answer, {}
+        return 404, {"message": "404: Not Found", "code": 0}, {}
+
+    def _routes(self) -> Iterable[tuple[str, re.Pattern[str], Callable[..., tuple[int, Any]]]]:
+        app = str(APP_ID)
+        return (
+            ("GET", re.compile(r"/users/@me"), self._get_me),
+            ("GET", re.compile(r"/oauth2/applications/@me"), self._get_application),
+            ("PUT", re.compile(rf"/applications/{app}/commands"), self._put_commands),
+            ("GET", re.compile(rf"/applications/{app}/commands"), self._get_commands),
+            (
+                "PUT",
+                re.compile(rf"/applications/{app}/guilds/(?P<guild>\d+)/commands"),
+                self._put_commands,
+            ),
+            (
+                "GET",
+                re.compile(rf"/applications/{app}/guilds/(?P<guild>\d+)/commands"),
+                self._get_commands,
+            ),
+            (
+                "POST",
+                re.compile(r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback"),
+                self._post_callback,
+            ),
+            ("POST", re.compile(rf"/webhooks/{app}/(?P<token>[^/]+)"), self._post_webhook),
+            (
+                "PATCH",
+                re.compile(rf"/webhooks/{app}/(?P<token>[^/]+)/messages/(?P<mid>[^/]+)"),
+                self._patch_webhook,
+            ),
+            (
+                "GET",
+                re.compile(rf"/webhooks/{app}/(?P<token>[^/]+)/messages/(?P<mid>[^/]+)"),
+                self._patch_webhook,
+            ),
+            (
+                "DELETE",
+                re.compile(rf"/webhooks/{app}/(?P<token>[^/]+)/messages/(?P<mid>[^/]+)"),
+                self._delete,
+            ),
+            ("POST", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._post_message),
+            ("POST", re.compile(r"/users/@me/channels"), self._create_dm),
+        )
+
+    def _get_me(self, body: Any) -> tuple[int, Any]:
+        return 200, {
+            "id": str(BOT_ID),
+            "username": "reviewbot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+            "flags": 0,
+            "verified": True,
+            "mfa_enabled": False,
+        }
+
+    def _get_application(self, body: Any) -> tuple[int, Any]:
+        return 200, {
+            "id": str(APP_ID),
+            "name": "reviewbot",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": {
+                "id": str(OWNER_ID),
+                "username": "owner",
+                "discriminator": "0",
+                "avatar": None,
+                "global_name": None,
+            },
+            "interactions_endpoint_url": None,
+            "flags": 0,
+            "team": None,
+        }
+
+    def _put_commands(self, body: Any, guild: str | None = None) -> tuple[int, Any]:
+        registered = [
+            {
+                **command,
+                "id": str(next(self._ids)),
+                "application_id": str(APP_ID),
+                "version": str(next(self._ids)),
+                **({"guild_id": guild} if guild else {}),
+            }
+            for command in body
+        ]
+        self.commands[guild or "global"] = registered
+        return 200, registered
+
+    def _get_commands(self, body: Any, guild: str | None = None) -> tuple[int, Any]:
+        return 200, self.commands.get(guild or "global", [])
+
+    def _post_callback(self, body: Any, iid: str, token: str) -> tuple[int, Any]:
+        kind = int(body["type"])
+        flags = int((body.get("data") or {}).get("flags", 0))
+        interaction: dict[str, Any] = {
+            "id": iid,
+            "type": 2,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(flags & 64),
+        }
+        answer: dict[str, Any] = {"interaction": interaction}
+        if kind in (4, 5):
+            message = self.message_payload(CHANNEL_ID, body.get("data") or {}, webhook=True)
+            interaction["response_message_id"] = message["id"]
+            answer["resource"] = {"type": kind, "message": message}
+        return 200, answer
+
+    def _post_webhook(self, body: Any, token: str) -> tuple[int, Any]:
+        return 200, self.message_payload(CHANNEL_ID, body or {}, webhook=True)
+
+    def _patch_webhook(self, body: Any, token: str, mid: str) -> tuple[int, Any]:
+        return 200, self.message_payload(CHANNEL_ID, body or {}, webhook=True)
+
+    def _delete(self, body: Any, **_: str) -> tuple[int, Any]:
+        return 204, None
+
+    def _post_message(self, body: Any, channel: str) -> tuple[int, Any]:
+        return 200, self.message_payload(int(channel), body or {})
+
+    def _create_dm(self, body: Any) -> tuple[int, Any]:
+        recipient = str(body["recipient_id"])
+        return 200, {
+            "id": str(next(self._ids)),
+            "type": 1,
+            "last_message_id": None,
+            "recipients": [
+                {
+                    "id": recipient,
+                    "username": "someone",
+                    "discriminator": "0",
+                    "avatar": None,
+                    "global_name": None,
+                }
+            ],
+        }
+
+    # -- payloads ------------------------------------------------------------------------
+
+    def message_payload(
+        self, channel_id: int, sent: Mapping[str, Any], *, webhook: bool = False
+    ) -> dict[str, Any]:
+        """A message object as Discord returns it for ``sent`` (a send's JSON body)."""
+        return {
+            "id": str(next(self._ids)),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": {
+                "id": str(BOT_ID),
+                "username": "reviewbot",
+                "discriminator": "0",
+                "avatar": None,
+                "bot": True,
+                "global_name": None,
+            },
+            "content": sent.get("content") or "",
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": sent.get("embeds") or [],
+            "components": sent.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": int(sent.get("flags") or 0),
+            **({"webhook_id": str(APP_ID), "application_id": str(APP_ID)} if webhook else {}),
+        }
+
+    def _channel_payload(self, channel_id: int) -> dict[str, Any]:
+        return {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+        }
+
+    def _guild_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(GUILD_ID),
+            "name": "Film club",
+            "icon": None,
+            "owner_id": str(OWNER_ID),
+            "unavailable": False,
+            "member_count": 3,
+            "large": False,
+            "joined_at": _now_iso(),
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "members": [],
+            "presences": [],
+            "voice_states": [],
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "roles": [
+                {
+                    "id": str(GUILD_ID),
+                    "name": "@everyone",
+                    "permissions": "0",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [self._channel_payload(CHANNEL_ID)],
+            "premium_tier": 0,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "system_channel_flags": 0,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "splash": None,
+            "discovery_splash": None,
+            "premium_subscription_count": 0,
+            "max_members": 500000,
+        }
+
+
+def _string_options(options: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [{"name": name, "type": 3, "value": value} for name, value in options.items()]
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
