@@ -1,17 +1,64 @@
-"""ReviewBot: the one object adapters talk to. STUB: being implemented (issue 3)."""
+"""ReviewBot: the one object adapters talk to.
+
+It owns the database, the scorer and the scheduler, turns a command (typed words or
+structured options) into a reply object, and guarantees that no exception and no
+internal text reaches a user: mistakes become one-line answers, failures an error id.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import resources
+from pathlib import Path
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
+from bot.commands import daily, help_text, mood, quote, verdict
+from bot.commands.context import CommandContext
+from bot.commands.parsing import ParsedCommand, UsageError, from_options, parse_line
+from bot.ingest.pipeline import FileResult, IngestReport, ingest_paths
 from bot.invocation import Invocation
-from bot.replies import Reply
-from bot.sentiment import Scorer
+from bot.models import Mood, Schedule
+from bot.replies import ErrorReply, QuoteReply, Reply
+from bot.scheduler import Scheduler
+from bot.sentiment import Scorer, default_scorer
 from bot.settings import Settings
+from bot.storage import Database
+from bot.storage.corpus import CorpusStore, best_film_matches
+from bot.storage.schedules import ScheduleStore
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_FILM = "Her (2013)"
+
+Handler = Callable[[CommandContext, Invocation, ParsedCommand], Awaitable[Reply]]
+_HANDLERS: dict[str, Handler] = {
+    "quote": quote.run,
+    "mood": mood.run,
+    "verdict": verdict.run,
+    "daily": daily.run,
+    "help": help_text.run,
+}
+
+
+def default_corpus_dir() -> Path:
+    return Path(str(resources.files("bot") / "data" / "seeds"))
 
 
 class ReviewBot:
+    def __init__(self, settings: Settings, db: Database, scorer: Scorer, clock: Clock) -> None:
+        self.settings = settings
+        self.db = db
+        self.corpus = CorpusStore(db)
+        self.schedules = ScheduleStore(db)
+        self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
+        self.ctx = CommandContext(
+            corpus=self.corpus, schedules=self.schedules, scheduler=self.scheduler,
+            scorer=scorer, clock=clock, rng=random.Random(), default_film=settings.default_film,
+        )
+
     @classmethod
     async def open(
         cls,
@@ -22,10 +69,28 @@ class ReviewBot:
         ingest_default_corpus: bool = True,
     ) -> ReviewBot:
         """Open the database (migrations applied), ingest the default corpus if empty."""
-        raise NotImplementedError
+        db = await Database.open(settings.db_path)
+        bot = cls(settings, db, scorer or default_scorer(), clock or SystemClock())
+        try:
+            if ingest_default_corpus and not await bot.corpus.films():
+                report = await bot.ingest([default_corpus_dir()], DEFAULT_FILM)
+                _log.info("default corpus: %d quotes of %s", report.quotes_added, DEFAULT_FILM)
+            await bot.corpus.rebuild_dirty_pools()
+        except BaseException:
+            await db.close()
+            raise
+        return bot
 
     async def close(self) -> None:
-        raise NotImplementedError
+        await self.db.close()
+
+    async def ingest(
+        self, paths: list[Path], film: str, on_file: Callable[[FileResult], None] | None = None
+    ) -> IngestReport:
+        return await ingest_paths(
+            self.corpus, self.ctx.scorer, paths, film,
+            max_bytes=self.settings.max_file_bytes, on_file=on_file,
+        )
 
     async def handle(
         self,
@@ -35,16 +100,63 @@ class ReviewBot:
         subcommand: str | None = None,
     ) -> Reply:
         """Run a command from structured options (Discord). Never raises."""
-        raise NotImplementedError
+        return await self._run(inv, lambda: from_options(command, options, subcommand))
 
     async def handle_text(self, inv: Invocation, line: str) -> Reply:
         """Run a command typed as words: ``/quote negative film:Her``. Never raises."""
-        raise NotImplementedError
+        return await self._run(inv, lambda: parse_line(line))
 
     async def another(self, inv: Invocation, value: str) -> Reply:
         """The "Another" button: ``value`` is ``QuoteReply.another_value``."""
-        raise NotImplementedError
+        mood, _, film_id = value.partition(":")
+
+        async def pick() -> Reply:
+            film = await self.corpus.film(int(film_id)) if film_id.isdigit() else None
+            if film is None:
+                raise UsageError("That film is no longer here. Try /quote.")
+            return await quote.pick(self.ctx, inv.channel_key, film, Mood(mood))
+
+        if mood not in {m.value for m in Mood}:
+            return ErrorReply("That button is out of date. Try /quote.", ephemeral=True)
+        return await self._guard(inv, "another", pick)
 
     async def film_names(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Film names for autocomplete, best matches first."""
-        raise NotImplementedError
+        films = await self.corpus.films()
+        hits = best_film_matches(films, prefix) if prefix.strip() else films
+        return [f.name for f in hits[:limit]]
+
+    async def _run(self, inv: Invocation, parse: Callable[[], ParsedCommand]) -> Reply:
+        async def call() -> Reply:
+            cmd = parse()
+            return await _HANDLERS[cmd.spec.name](self.ctx, inv, cmd)
+
+        return await self._guard(inv, "command", call)
+
+    async def _guard(self, inv: Invocation, what: str, call: Callable[[], Awaitable[Reply]]) -> Reply:
+        try:
+            return await call()
+        except UsageError as exc:
+            return ErrorReply(str(exc), ephemeral=True)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            _log.exception("error %s in %s on %s channel %s", error_id, what, inv.platform,
+                           inv.channel)
+            return ErrorReply(
+                f"Something went wrong on my side (error id {error_id}); it has been logged.",
+                error_id=error_id, usage=False, ephemeral=True,
+            )
+
+    async def _compose_daily(self, schedule: Schedule) -> QuoteReply | None:
+        film = await self.corpus.film(schedule.film_id) if schedule.film_id else None
+        if film is None:
+            try:
+                film = await self.ctx.film(None)
+            except UsageError:
+                return None
+        channel_key = Invocation(schedule.platform, schedule.channel, schedule.created_by,
+                                 schedule.workspace).channel_key
+        try:
+            return await quote.pick(self.ctx, channel_key, film, schedule.mood)
+        except UsageError:
+            return None

@@ -1,0 +1,49 @@
+"""What every command handler gets: the stores, the scorer, the clock and film lookup."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.commands.parsing import UsageError
+from bot.models import Film
+from bot.scheduler import Scheduler
+from bot.sentiment import Scorer
+from bot.storage.corpus import CorpusStore, best_film_matches
+from bot.storage.schedules import ScheduleStore
+
+
+@dataclass
+class CommandContext:
+    corpus: CorpusStore
+    schedules: ScheduleStore
+    scheduler: Scheduler
+    scorer: Scorer
+    clock: Clock
+    rng: random.Random
+    default_film: str | None = None
+
+    async def film(self, name: str | None) -> Film:
+        """The film a command is about: the one named, else the configured or only one."""
+        films = await self.corpus.films()
+        if not films:
+            raise UsageError(
+                "No films yet: add reviews with `reviewbot ingest PATH --film \"Title (Year)\"`."
+            )
+        query = name or self.default_film
+        if query is None:
+            if len(films) == 1:
+                return films[0]
+            raise UsageError(f"Which film? Add film:NAME, one of: {_names(films)}.")
+        hits = best_film_matches(films, query)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise UsageError(f"'{query}' matches {_names(hits)}: type the full name.")
+        raise UsageError(f"No film matches '{query}'. Films: {_names(films)}.")
+
+
+def _names(films: list[Film]) -> str:
+    shown = ", ".join(f.name for f in films[:10])
+    return shown + (f" and {len(films) - 10} more" if len(films) > 10 else "")

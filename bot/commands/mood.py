@@ -1,0 +1,31 @@
+"""/mood: the mood of a text with the words that drove it, or of the critics."""
+
+from __future__ import annotations
+
+from bot.commands.context import CommandContext
+from bot.commands.parsing import ParsedCommand, text_value
+from bot.invocation import Invocation
+from bot.models import Label, QuoteKind
+from bot.replies import CorpusMoodReply, LabelCount, Reply, TextMoodReply
+
+
+async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> Reply:
+    text = text_value(cmd.values.get("text"))
+    if text is not None:
+        sentiment = ctx.scorer.score(text)
+        return TextMoodReply(
+            text=text, label=sentiment.label, polarity=sentiment.polarity,
+            confidence=sentiment.confidence, drivers=ctx.scorer.explain(text),
+        )
+    film = await ctx.film(cmd.values.get("film"))
+    stats = await ctx.corpus.stats(film.id)
+    # The critics: their excerpts, or the full reviews' sentences for a film without any.
+    kinds = [k for k in (QuoteKind.CRITIC, QuoteKind.REVIEW) if any(s.kind is k for s in stats)]
+    rows = [s for s in stats if kinds and s.kind is kinds[0]]
+    counts = {label: sum(s.count for s in rows if s.label is label) for label in Label}
+    total = sum(counts.values())
+    polarity = sum(s.polarity_sum for s in rows) / total if total else 0.0
+    return CorpusMoodReply(
+        film=film.name, counts=tuple(LabelCount(label, n) for label, n in counts.items()),
+        total=total, average_polarity=polarity,
+    )

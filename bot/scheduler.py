@@ -1,0 +1,165 @@
+"""The daily scheduler: exactly one post per (schedule, local date), whatever crashes.
+
+For each due schedule: decide which local date (if any) to post for, commit a claim for
+that date, send through the platform's poster, then record the message id and the next
+instant. A crash after the claim leaves the claim, so the date is never posted twice;
+the price is that such a date may get no post (at most once beats at least once here).
+
+Catch-up: a post late by less than ``GRACE`` still goes out for its own date. After a
+longer downtime only today is considered: one post if today's time has passed and today
+has none, so three days down gives one post, not three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.delivery import (
+    PermanentDeliveryError,
+    Poster,
+    TransientDeliveryError,
+    UncertainDeliveryError,
+)
+from bot.faults import crash_point
+from bot.models import Schedule, ScheduleStatus
+from bot.replies import QuoteReply
+from bot.schedule_times import fire_instant, local_date, zone
+from bot.storage.schedules import ScheduleStore
+
+_log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=1)
+RETRY_AFTER = timedelta(minutes=2)
+BATCH = 500
+CONCURRENCY = 8
+
+Composer = Callable[[Schedule], Awaitable[QuoteReply | None]]
+
+
+def plan(schedule: Schedule, now: datetime) -> tuple[date | None, datetime]:
+    """(local date to post for now, or None; the instant to look again if not posting)."""
+    tz = zone(schedule.timezone)
+    assert tz is not None, f"schedule {schedule.id} has an unknown zone {schedule.timezone}"
+    posted = schedule.last_local_date
+
+    def open_day(day: date) -> bool:
+        return posted is None or day > posted
+
+    intended = local_date(schedule.next_run_utc, tz)
+    if open_day(intended) and now - schedule.next_run_utc <= GRACE:
+        return intended, schedule.next_run_utc
+    today = local_date(now, tz)
+    today_at = fire_instant(today, schedule.hour, schedule.minute, tz)
+    if open_day(today) and now >= today_at:
+        return today, today_at
+    if open_day(today):
+        return None, today_at
+    return None, fire_instant(today + timedelta(days=1), schedule.hour, schedule.minute, tz)
+
+
+def following(schedule: Schedule, day: date) -> datetime:
+    """The instant of the day after ``day``."""
+    tz = zone(schedule.timezone)
+    assert tz is not None
+    return fire_instant(day + timedelta(days=1), schedule.hour, schedule.minute, tz)
+
+
+class Scheduler:
+    def __init__(self, store: ScheduleStore, compose: Composer, clock: Clock) -> None:
+        self.store = store
+        self.compose = compose
+        self.clock = clock
+        self.posters: dict[str, Poster] = {}
+        self._wake = asyncio.Event()
+
+    def register(self, poster: Poster) -> None:
+        self.posters[poster.platform] = poster
+        self.wake()
+
+    def wake(self) -> None:
+        """Look at the schedules again now (one was set, resumed or a poster arrived)."""
+        self._wake.set()
+
+    async def run_due(self) -> int:
+        """Process every schedule due at the clock's now; return how many posts went out."""
+        posted = 0
+        semaphore = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(schedule: Schedule) -> bool:
+            async with semaphore:
+                try:
+                    return await self._process(schedule)
+                except Exception:
+                    _log.exception("daily post for schedule %d failed", schedule.id)
+                    await self.store.move(schedule.id, self.clock.now() + RETRY_AFTER)
+                    return False
+
+        while True:
+            now = self.clock.now()
+            due = await self.store.due(now, list(self.posters), BATCH)
+            if not due:
+                return posted
+            results = await asyncio.gather(*(one(s) for s in due))
+            posted += sum(results)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: run what is due, then sleep until the next instant or a wake."""
+        while not stop.is_set():
+            await self.run_due()
+            self._wake.clear()
+            upcoming = await self.store.next_due(list(self.posters))
+            target = upcoming or self.clock.now() + timedelta(minutes=5)
+            sleeper = asyncio.ensure_future(self.clock.sleep_until(target))
+            waiters = [sleeper, asyncio.ensure_future(self._wake.wait()),
+                       asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _process(self, schedule: Schedule) -> bool:
+        now = self.clock.now()
+        day, next_look = plan(schedule, now)
+        if day is None:
+            await self.store.move(schedule.id, next_look)
+            return False
+        if not await self.store.claim(schedule.id, day, now):
+            # Claimed earlier (a crash before settling): never post this date again.
+            _log.warning("schedule %d already claimed %s; not posting again", schedule.id, day)
+            await self.store.settle(schedule.id, day, "claimed", None, following(schedule, day))
+            return False
+        crash_point("scheduler.after_claim")
+        reply = await self.compose(schedule)
+        if reply is None:
+            _log.warning("schedule %d: no quote of mood %s", schedule.id, schedule.mood.value)
+            await self.store.settle(schedule.id, day, "no_quote", None, following(schedule, day))
+            return False
+        poster = self.posters[schedule.platform]
+        try:
+            message_id = await poster.post(schedule, reply)
+        except PermanentDeliveryError as exc:
+            await self.store.release(schedule.id, day)
+            await self.store.set_status(schedule.id, ScheduleStatus.PAUSED, exc.reason)
+            _log.warning("schedule %d paused: %s", schedule.id, exc.reason)
+            await poster.notify(
+                schedule,
+                f"The daily quote for this channel is paused: {exc.reason}. Fix it, then "
+                "use /daily resume.",
+            )
+            return False
+        except TransientDeliveryError as exc:
+            await self.store.release(schedule.id, day)
+            delay = max(RETRY_AFTER.total_seconds(), exc.retry_after or 0.0)
+            await self.store.move(schedule.id, now + timedelta(seconds=delay))
+            _log.warning("schedule %d: %s; trying again in %.0f s", schedule.id, exc.reason, delay)
+            return False
+        except UncertainDeliveryError as exc:
+            _log.warning("schedule %d: %s; not resending %s", schedule.id, exc, day)
+            await self.store.settle(schedule.id, day, "uncertain", None, following(schedule, day))
+            return False
+        crash_point("scheduler.after_send")
+        await self.store.settle(schedule.id, day, "sent", message_id, following(schedule, day))
+        return True

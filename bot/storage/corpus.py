@@ -1,0 +1,296 @@
+"""Films, documents and quotes: what ingest writes and what the commands read.
+
+Derived tables are kept beside the quotes so that no command scans them:
+``film_stats`` is adjusted in the same transaction as each document, and ``pool``
+(dense ranks per mood) is rebuilt once per ingest run, flagged dirty until then.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import aiosqlite
+
+from bot.models import DocumentKind, Film, Label, Mood, Quote, QuoteKind
+from bot.shuffle import permute
+from bot.storage.database import Database
+
+_POOL_FILTERS: dict[Mood, str] = {
+    Mood.ANY: "",
+    Mood.POSITIVE: "AND label = 'positive'",
+    Mood.NEGATIVE: "AND label = 'negative'",
+}
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    path: str
+    sha256: str
+    kind: DocumentKind
+    author: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class NewQuote:
+    text: str
+    kind: QuoteKind
+    author: str | None
+    position: int
+    label: Label
+    polarity: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class StatRow:
+    kind: QuoteKind
+    label: Label
+    count: int
+    polarity_sum: float
+
+
+@dataclass(frozen=True)
+class Draw:
+    quote: Quote
+    remaining: int
+    pool_size: int
+
+
+class CorpusStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- films ---------------------------------------------------------------------------
+
+    async def films(self) -> list[Film]:
+        async with self.db.conn.execute(
+            "SELECT id, title, year, consensus FROM films ORDER BY title, year"
+        ) as cur:
+            return [Film(r["id"], r["title"], r["year"], r["consensus"]) for r in await cur.fetchall()]
+
+    async def film(self, film_id: int) -> Film | None:
+        async with self.db.conn.execute(
+            "SELECT id, title, year, consensus FROM films WHERE id = ?", (film_id,)
+        ) as cur:
+            r = await cur.fetchone()
+        return Film(r["id"], r["title"], r["year"], r["consensus"]) if r else None
+
+    async def quote_count(self) -> int:
+        async with self.db.conn.execute("SELECT TOTAL(count) FROM film_stats") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- documents (called inside one transaction per document) -------------------------
+
+    @staticmethod
+    async def film_id(conn: aiosqlite.Connection, title: str, year: int | None) -> int:
+        # Not ON CONFLICT: UNIQUE treats NULL years as distinct, so look first.
+        async with conn.execute(
+            "SELECT id FROM films WHERE title = ? AND year IS ?", (title, year)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            return int(row[0])
+        cur = await conn.execute("INSERT INTO films (title, year) VALUES (?, ?)", (title, year))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    @staticmethod
+    async def has_content(conn: aiosqlite.Connection, film_id: int, sha256: str) -> bool:
+        async with conn.execute(
+            "SELECT 1 FROM documents WHERE film_id = ? AND sha256 = ?", (film_id, sha256)
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    @staticmethod
+    async def replace_document(
+        conn: aiosqlite.Connection,
+        film_id: int,
+        doc: NewDocument,
+        quotes: Sequence[NewQuote],
+        consensus: str | None,
+    ) -> bool:
+        """Store ``doc`` with its quotes, replacing what ``doc.path`` held; True if it did."""
+        async with conn.execute(
+            "SELECT id FROM documents WHERE film_id = ? AND path = ?", (film_id, doc.path)
+        ) as cur:
+            old = await cur.fetchone()
+        if old is not None:
+            await _adjust_stats(conn, old[0], sign=-1)
+            await conn.execute("DELETE FROM quotes WHERE document_id = ?", (old[0],))
+            await conn.execute("DELETE FROM documents WHERE id = ?", (old[0],))
+        cur = await conn.execute(
+            "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
+            " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                film_id, doc.path, doc.sha256, doc.kind.value, doc.author, doc.outlet,
+                doc.published, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            ),
+        )
+        doc_id = cur.lastrowid
+        assert doc_id is not None
+        await conn.executemany(
+            "INSERT INTO quotes (film_id, document_id, kind, text, author, position, label,"
+            " polarity, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (film_id, doc_id, q.kind.value, q.text, q.author, q.position, q.label.value,
+                 q.polarity, q.confidence)
+                for q in quotes
+            ],
+        )
+        await _adjust_stats(conn, doc_id, sign=1)
+        if consensus:
+            await conn.execute("UPDATE films SET consensus = ? WHERE id = ?", (consensus, film_id))
+        await conn.execute("UPDATE films SET pool_dirty = 1 WHERE id = ?", (film_id,))
+        return old is not None
+
+    # -- pools ---------------------------------------------------------------------------
+
+    async def rebuild_dirty_pools(self) -> None:
+        async with self.db.conn.execute("SELECT id FROM films WHERE pool_dirty = 1") as cur:
+            dirty = [int(r[0]) for r in await cur.fetchall()]
+        for film_id in dirty:
+            await self.rebuild_pool(film_id)
+
+    async def rebuild_pool(self, film_id: int) -> None:
+        """Renumber the film's quotes per mood and bump its version, resetting decks."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM pool WHERE film_id = ?", (film_id,))
+            await conn.execute("DELETE FROM pool_sizes WHERE film_id = ?", (film_id,))
+            for mood, where in _POOL_FILTERS.items():
+                await conn.execute(
+                    "INSERT INTO pool (film_id, mood, rank, quote_id) SELECT film_id, ?,"
+                    " ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM quotes"
+                    f" WHERE film_id = ? {where}",
+                    (mood.value, film_id),
+                )
+                await conn.execute(
+                    "INSERT INTO pool_sizes (film_id, mood, size) SELECT ?, ?, COUNT(*)"
+                    f" FROM quotes WHERE film_id = ? {where}",
+                    (film_id, mood.value, film_id),
+                )
+            await conn.execute(
+                "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1 WHERE id = ?",
+                (film_id,),
+            )
+
+    async def draw(
+        self, channel_key: str, film_id: int, mood: Mood, rng: random.Random
+    ) -> Draw | None:
+        """The channel's next quote of ``mood``: no repeat until the whole pool was seen."""
+        async with self.db.conn.execute(
+            "SELECT pool_dirty FROM films WHERE id = ?", (film_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0]:
+            await self.rebuild_pool(film_id)
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT f.pool_version, s.size, d.pool_version, d.seed, d.position"
+                " FROM films f JOIN pool_sizes s ON s.film_id = f.id AND s.mood = ?"
+                " LEFT JOIN decks d ON d.channel_key = ? AND d.film_id = f.id AND d.mood = ?"
+                " WHERE f.id = ?",
+                (mood.value, channel_key, mood.value, film_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None or row[1] == 0:
+                return None
+            version, size, deck_version, seed, position = row
+            if deck_version != version or position is None or position >= size:
+                seed, position = rng.getrandbits(63), 0
+            rank = permute(seed, size, position)
+            async with conn.execute(
+                f"{_QUOTE_SELECT} JOIN pool p ON p.quote_id = q.id"
+                " WHERE p.film_id = ? AND p.mood = ? AND p.rank = ?",
+                (film_id, mood.value, rank),
+            ) as cur:
+                quote_row = await cur.fetchone()
+            assert quote_row is not None, "pool points at a missing quote"
+            await conn.execute(
+                "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_key, film_id, mood) DO UPDATE"
+                " SET pool_version = excluded.pool_version, seed = excluded.seed,"
+                " position = excluded.position",
+                (channel_key, film_id, mood.value, version, seed, position + 1),
+            )
+        return Draw(_quote(quote_row), remaining=size - position - 1, pool_size=size)
+
+    # -- aggregates ----------------------------------------------------------------------
+
+    async def stats(self, film_id: int) -> list[StatRow]:
+        async with self.db.conn.execute(
+            "SELECT kind, label, count, polarity_sum FROM film_stats"
+            " WHERE film_id = ? AND count > 0",
+            (film_id,),
+        ) as cur:
+            return [
+                StatRow(QuoteKind(r[0]), Label(r[1]), int(r[2]), float(r[3]))
+                for r in await cur.fetchall()
+            ]
+
+    async def quotes(self, film_id: int) -> list[Quote]:
+        """Every quote of a film in document order (for tests and exports, not commands)."""
+        async with self.db.conn.execute(
+            f"{_QUOTE_SELECT} WHERE q.film_id = ? ORDER BY q.document_id, q.position",
+            (film_id,),
+        ) as cur:
+            return [_quote(r) for r in await cur.fetchall()]
+
+
+_QUOTE_SELECT = (
+    "SELECT q.id, q.text, q.kind, q.label, q.polarity, q.confidence,"
+    " COALESCE(q.author, CASE WHEN q.kind = 'review' THEN d.author END) AS author,"
+    " d.outlet, d.published, d.path, f.title, f.year"
+    " FROM quotes q JOIN documents d ON d.id = q.document_id JOIN films f ON f.id = q.film_id"
+)
+
+
+def _quote(r: aiosqlite.Row) -> Quote:
+    film = Film(0, r["title"], r["year"], None).name
+    return Quote(
+        id=r["id"], text=r["text"], film=film, kind=QuoteKind(r["kind"]), label=Label(r["label"]),
+        polarity=r["polarity"], confidence=r["confidence"], author=r["author"],
+        outlet=r["outlet"], published=r["published"], source=r["path"],
+    )
+
+
+async def _adjust_stats(conn: aiosqlite.Connection, document_id: int, sign: int) -> None:
+    await conn.execute(
+        "INSERT INTO film_stats (film_id, kind, label, count, polarity_sum)"
+        " SELECT film_id, kind, label, ? * COUNT(*), ? * TOTAL(polarity) FROM quotes"
+        " WHERE document_id = ? GROUP BY film_id, kind, label"
+        " ON CONFLICT (film_id, kind, label) DO UPDATE SET count = count + excluded.count,"
+        " polarity_sum = polarity_sum + excluded.polarity_sum",
+        (sign, sign, document_id),
+    )
+
+
+def film_title_year(name: str) -> tuple[str, int | None]:
+    """Split "Her (2013)" into ("Her", 2013); a name without a year keeps ``None``."""
+    name = " ".join(name.split())
+    if name.endswith(")") and "(" in name:
+        title, _, year = name[:-1].rpartition("(")
+        if year.strip().isdigit() and title.strip():
+            return title.strip(), int(year)
+    return name, None
+
+
+def best_film_matches(films: Iterable[Film], query: str) -> list[Film]:
+    """Exact name, then exact title, then prefix, then substring; case-insensitive."""
+    q = " ".join(query.split()).casefold()
+    films = list(films)
+    for test in (
+        lambda f: f.name.casefold() == q,
+        lambda f: f.title.casefold() == q,
+        lambda f: f.name.casefold().startswith(q),
+        lambda f: q in f.name.casefold(),
+    ):
+        hits = [f for f in films if test(f)]
+        if hits:
+            return hits
+    return []

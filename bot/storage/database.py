@@ -1,0 +1,88 @@
+"""The one database connection, its pragmas, its write lock and its migrations.
+
+The bot keeps a single aiosqlite connection (SQLite allows one writer anyway). Every
+write goes through ``transaction()``, which holds an asyncio lock so that two coroutines
+never interleave statements inside one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
+
+_log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, *, migrate_to: int | None = None) -> Database:
+        """Open (creating folders and file as needed) and migrate to ``migrate_to`` (latest)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        # FULL, not NORMAL: a lost commit of a daily-post claim would mean a duplicate post.
+        for pragma in (
+            "journal_mode=WAL",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+        ):
+            await conn.execute(f"PRAGMA {pragma}")
+        db = cls(conn, path)
+        await db.migrate(migrate_to)
+        return db
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, target: int | None = None) -> None:
+        """Apply each pending migration in its own transaction, bumping ``user_version``."""
+        target = len(MIGRATIONS) if target is None else target
+        current = await self.schema_version()
+        if current > len(MIGRATIONS):
+            raise RuntimeError(
+                f"{self.path} has schema version {current}, newer than this reviewbot "
+                f"({len(MIGRATIONS)}): upgrade reviewbot"
+            )
+        for version in range(current + 1, target + 1):
+            _log.info("migrating %s to schema version %d", self.path, version)
+            async with self.transaction() as conn:
+                await MIGRATIONS[version - 1](conn)
+                await conn.execute(f"PRAGMA user_version={version}")
+
+    async def integrity_ok(self) -> bool:
+        async with self.conn.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return bool(row) and row[0] == "ok"

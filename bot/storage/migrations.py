@@ -1,0 +1,142 @@
+"""Versioned schema migrations: ``MIGRATIONS[n - 1]`` takes a database to version ``n``.
+
+Never edit a released migration; append a new one. ``tests/bot/storage`` builds a
+database at version 1 and upgrades it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+async def _execute_script(conn: aiosqlite.Connection, script: str) -> None:
+    # executescript() would COMMIT the surrounding transaction; run statements one by one.
+    for statement in script.split(";"):
+        if statement.strip():
+            await conn.execute(statement)
+
+
+async def v1_corpus_and_schedules(conn: aiosqlite.Connection) -> None:
+    """The first schema: films, documents, quotes, schedules and daily-post claims."""
+    await _execute_script(
+        conn,
+        """
+        CREATE TABLE films (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            year INTEGER,
+            consensus TEXT,
+            UNIQUE (title, year)
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            author TEXT,
+            outlet TEXT,
+            published TEXT,
+            ingested_at TEXT NOT NULL,
+            UNIQUE (film_id, path)
+        );
+        CREATE INDEX documents_sha ON documents(sha256);
+        CREATE TABLE quotes (
+            id INTEGER PRIMARY KEY,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT,
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            polarity REAL NOT NULL,
+            confidence REAL NOT NULL
+        );
+        CREATE INDEX quotes_document ON quotes(document_id);
+        CREATE INDEX quotes_film_label ON quotes(film_id, label);
+        CREATE TABLE schedules (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            workspace TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            minute INTEGER NOT NULL,
+            timezone TEXT NOT NULL,
+            mood TEXT NOT NULL,
+            film_id INTEGER REFERENCES films(id) ON DELETE SET NULL,
+            status TEXT NOT NULL,
+            pause_reason TEXT,
+            next_run_utc TEXT NOT NULL,
+            last_local_date TEXT,
+            UNIQUE (platform, workspace, channel)
+        );
+        CREATE INDEX schedules_due ON schedules(status, next_run_utc);
+        CREATE TABLE posts (
+            schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+            local_date TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            message_id TEXT,
+            outcome TEXT NOT NULL DEFAULT 'claimed',
+            PRIMARY KEY (schedule_id, local_date)
+        )
+        """,
+    )
+
+
+async def v2_pools_decks_stats(conn: aiosqlite.Connection) -> None:
+    """Constant-time ``/quote``, ``/verdict`` and ``/mood`` at a million quotes.
+
+    ``pool`` numbers each film's quotes per mood densely (rank 0..n-1) so a channel's
+    deck can pick rank ``permute(position)`` without scanning; ``film_stats`` keeps
+    counts and polarity sums per (film, kind, label), updated with each document.
+    """
+    await _execute_script(
+        conn,
+        """
+        ALTER TABLE films ADD COLUMN pool_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE films ADD COLUMN pool_dirty INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE pool (
+            film_id INTEGER NOT NULL,
+            mood TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            quote_id INTEGER NOT NULL,
+            PRIMARY KEY (film_id, mood, rank)
+        ) WITHOUT ROWID;
+        CREATE TABLE pool_sizes (
+            film_id INTEGER NOT NULL,
+            mood TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            PRIMARY KEY (film_id, mood)
+        ) WITHOUT ROWID;
+        CREATE TABLE decks (
+            channel_key TEXT NOT NULL,
+            film_id INTEGER NOT NULL,
+            mood TEXT NOT NULL,
+            pool_version INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (channel_key, film_id, mood)
+        ) WITHOUT ROWID;
+        CREATE TABLE film_stats (
+            film_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            polarity_sum REAL NOT NULL,
+            PRIMARY KEY (film_id, kind, label)
+        ) WITHOUT ROWID;
+        INSERT INTO film_stats (film_id, kind, label, count, polarity_sum)
+            SELECT film_id, kind, label, COUNT(*), TOTAL(polarity)
+            FROM quotes GROUP BY film_id, kind, label
+        """,
+    )
+    # pool_dirty defaults to 1: every film's pool is built on first use.
+
+
+MIGRATIONS: tuple[Migration, ...] = (v1_corpus_and_schedules, v2_pools_decks_stats)
