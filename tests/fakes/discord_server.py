@@ -40,7 +40,7 @@ USER_ID = 930000000000000002
 
 # What a fresh invite with the permissions docs/discord.md asks for gives the bot.
 BOT_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+    view_channel=True, send_messages=True, embed_links=True
 ).value
 MANAGER_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, manage_guild=True
