@@ -95,7 +95,9 @@ class Quote:
 
     @property
     def attribution(self) -> str:
-        who = self.author or ("a reader" if self.kind is QuoteKind.READER else "a critic")
+        who = self.author or {
+            QuoteKind.READER: "a reader", QuoteKind.REVIEW: "a reviewer"
+        }.get(self.kind, "a critic")
         parts = [who]
         if self.outlet:
             parts.append(self.outlet)

@@ -245,7 +245,9 @@ class CorpusStore:
 _QUOTE_SELECT = (
     "SELECT q.id, q.text, q.kind, q.label, q.polarity, q.confidence,"
     " COALESCE(q.author, CASE WHEN q.kind = 'review' THEN d.author END) AS author,"
-    " d.outlet, d.published, d.path, f.title, f.year"
+    " CASE WHEN q.kind != 'reader' THEN d.outlet END AS outlet,"
+    " CASE WHEN q.kind != 'reader' THEN d.published END AS published,"
+    " d.path, f.title, f.year"
     " FROM quotes q JOIN documents d ON d.id = q.document_id JOIN films f ON f.id = q.film_id"
 )
 

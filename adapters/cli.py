@@ -1,0 +1,194 @@
+"""The ``reviewbot`` command: run the bot, ask one command, ingest, score, evaluate.
+
+``reviewbot`` alone runs the bot: Discord and/or Slack when their tokens are set in the
+environment or ``.env``, the console otherwise. Exit status: 0 ok, 1 failure, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from tqdm import tqdm
+
+from adapters.console.console import ask, run_console
+from bot.app import DEFAULT_FILM, ReviewBot
+from bot.ingest.pipeline import FileResult, expand
+from bot.sentiment import default_scorer
+from bot.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"reviewbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "db", None):
+        settings = replace(settings, db_path=args.db)
+    command: Callable[[argparse.Namespace, Settings], int] = args.func
+    try:
+        return command(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reviewbot", description=__doc__.splitlines()[0])
+    parser.set_defaults(func=_cmd_run)
+    _add_db(parser)
+    sub = parser.add_subparsers(title="commands")
+
+    p = sub.add_parser("run", help="run the bot (the default)")
+    _add_db(p)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("ask", help='run one command and print the reply: ask "/quote negative"')
+    p.add_argument("line", help="the command, as typed in chat")
+    p.add_argument("--json", action="store_true", help="print the reply object as JSON")
+    _add_db(p)
+    p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("ingest", help="add review files or folders to the corpus")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--film", help=f'film the documents are about, e.g. "{DEFAULT_FILM}"')
+    p.add_argument("--max-bytes", type=int, help="skip files larger than this")
+    _add_db(p)
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("score", help="score stdin lines, one JSON object per line out")
+    p.set_defaults(func=_cmd_score)
+    return parser
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, default=argparse.SUPPRESS,
+        help="SQLite file (default: $REVIEWBOT_DB or the user data folder)",
+    )
+
+
+def _logging(settings: Settings, quiet: bool) -> None:
+    level = max(logging.WARNING, logging.getLevelName(settings.log_level)) if quiet else (
+        logging.getLevelName(settings.log_level)
+    )
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+# -- run ---------------------------------------------------------------------------------
+
+
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    console = not (settings.discord_enabled or settings.slack_enabled)
+    _logging(settings, quiet=console)
+    return asyncio.run(_serve(settings, console))
+
+
+async def _serve(settings: Settings, console: bool) -> int:
+    print(f"reviewbot: database {settings.db_path}", file=sys.stderr)
+    core = await ReviewBot.open(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks: list[Awaitable[None]] = [core.scheduler.run(stop)]
+    if console:
+        tasks.append(run_console(core, stop))
+    if settings.discord_enabled:
+        from adapters.discord.runner import run_discord
+
+        tasks.append(run_discord(core, settings, stop))
+    if settings.slack_enabled:
+        from adapters.slack.runner import run_slack
+
+        tasks.append(run_slack(core, settings, stop))
+    status = 0
+    try:
+        running = [asyncio.ensure_future(t) for t in tasks]
+        for finished in asyncio.as_completed(running):
+            try:
+                await finished
+            except Exception:
+                _log.exception("an adapter stopped with an error; shutting down")
+                status = 1
+            stop.set()  # one adapter ending ends the bot
+    finally:
+        await core.close()
+    return status
+
+
+# -- ask, ingest, score ------------------------------------------------------------------
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    _logging(settings, quiet=True)
+
+    async def go() -> int:
+        core = await ReviewBot.open(settings)
+        try:
+            return await ask(core, args.line, args.json, sys.stdout)
+        finally:
+            await core.close()
+
+    return asyncio.run(go())
+
+
+def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    _logging(settings, quiet=True)
+    if args.max_bytes:
+        settings = replace(settings, max_file_bytes=args.max_bytes)
+
+    async def go() -> int:
+        core = await ReviewBot.open(settings)
+        try:
+            film = args.film or settings.default_film or await _only_film(core)
+            if film is None:
+                print('reviewbot: say which film: --film "Title (Year)"', file=sys.stderr)
+                return 2
+            total = sum(1 for _ in expand(args.paths))
+            with tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:
+
+                def on_file(result: FileResult) -> None:
+                    bar.write(result.line(), file=sys.stdout)
+                    bar.update()
+
+                report = await core.ingest(args.paths, film, on_file=on_file)
+        finally:
+            await core.close()
+        failed = len(report.failed)
+        print(f"{report.quotes_added} quotes added for {film}; "
+              f"{len(report.results) - failed} files ok, {failed} failed")
+        return 1 if failed else 0
+
+    return asyncio.run(go())
+
+
+async def _only_film(core: ReviewBot) -> str | None:
+    films = await core.corpus.films()
+    return films[0].name if len(films) == 1 else None
+
+
+def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    scorer = default_scorer()
+    for line in sys.stdin:
+        s = scorer.score(line.rstrip("\n"))
+        print(json.dumps({"label": s.label.value, "polarity": round(s.polarity, 4),
+                          "confidence": round(s.confidence, 4)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Plain-text rendering of replies: the console's output and the adapters' fallback text.
+
+Figures are formatted here once (percentages, polarity, histogram bars) so that a
+Discord embed, a Slack block and a terminal say the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from bot.replies import (
+    CorpusMoodReply,
+    ErrorReply,
+    GroupVerdict,
+    HelpReply,
+    QuoteReply,
+    Reply,
+    ScheduleReply,
+    TextMoodReply,
+    VerdictReply,
+)
+
+BAR_WIDTH = 24
+
+
+def percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{share * 100:.0f}%"
+
+
+def signed(value: float) -> str:
+    return f"{value:+.2f}"
+
+
+def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:
+    filled = round(width * count / total) if total else 0
+    return "█" * filled + "·" * (width - filled)
+
+
+def quote_footer(reply: QuoteReply) -> str:
+    q = reply.quote
+    return f"{q.kind.display} · {q.label.display} · {q.film}"
+
+
+def group_line(group: GroupVerdict) -> str:
+    if not group.count:
+        return f"{group.name}: none"
+    return (
+        f"{group.name}: {percent(group.positive_share)} positive "
+        f"({group.positive} positive, {group.negative} negative of {group.count}; "
+        f"average polarity {signed(group.average_polarity)})"
+    )
+
+
+def verdict_headline(reply: VerdictReply) -> str:
+    if reply.score is None:
+        return "Not enough confident critic quotes for a score."
+    word = "Fresh" if reply.fresh else "Rotten"
+    committed = reply.critics.positive + reply.critics.negative
+    return f"{word}: {percent(reply.score)} of {committed} critic quotes are positive"
+
+
+def histogram_lines(reply: CorpusMoodReply) -> list[str]:
+    width = max(len(c.label.display) for c in reply.counts)
+    return [
+        f"{c.label.display:<{width}} {bar(c.count, reply.total)} {c.count:>5} "
+        f"({percent(c.count / reply.total if reply.total else None)})"
+        for c in reply.counts
+    ]
+
+
+def drivers_line(reply: TextMoodReply) -> str:
+    if not reply.drivers:
+        return "No word stood out."
+    return ", ".join(f"{d.phrase} ({signed(d.weight)})" for d in reply.drivers)
+
+
+def schedule_lines(reply: ScheduleReply) -> list[str]:
+    lines = [reply.message]
+    if reply.active is None:
+        return lines
+    mood = reply.mood.value if reply.mood else "any"
+    film = f", {reply.film}" if reply.film else ""
+    lines.append(f"Every day at {reply.local_time} {reply.timezone}, mood {mood}{film}")
+    if reply.active:
+        lines.append(f"Next post: {reply.next_local} (UTC {reply.next_utc})")
+    else:
+        lines.append(f"Paused: {reply.pause_reason or 'no reason given'}")
+    return lines
+
+
+@singledispatch
+def render_text(reply: Reply) -> str:
+    raise TypeError(f"no text rendering for {type(reply).__name__}")
+
+
+@render_text.register
+def _(reply: QuoteReply) -> str:
+    q = reply.quote
+    return f"“{q.text}”\n— {q.attribution}\n({quote_footer(reply)})"
+
+
+@render_text.register
+def _(reply: TextMoodReply) -> str:
+    return (
+        f"{reply.label.display.capitalize()} (polarity {signed(reply.polarity)}, "
+        f"confidence {percent(reply.confidence)})\nDriven by: {drivers_line(reply)}"
+    )
+
+
+@render_text.register
+def _(reply: CorpusMoodReply) -> str:
+    head = f"The critics of {reply.film}: {reply.total} quotes, average polarity " + signed(
+        reply.average_polarity
+    )
+    return "\n".join([head, *histogram_lines(reply)])
+
+
+@render_text.register
+def _(reply: VerdictReply) -> str:
+    lines = [f"Verdict on {reply.film}", verdict_headline(reply)]
+    if reply.consensus:
+        lines.append(f"Consensus: {reply.consensus}")
+    lines += [group_line(g) for g in (reply.critics, reply.reviews, reply.readers)]
+    return "\n".join(lines)
+
+
+@render_text.register
+def _(reply: ScheduleReply) -> str:
+    return "\n".join(schedule_lines(reply))
+
+
+@render_text.register
+def _(reply: HelpReply) -> str:
+    width = max(len(e.usage) for e in reply.entries)
+    return "\n".join(f"{e.usage:<{width}}  {e.description}" for e in reply.entries)
+
+
+@render_text.register
+def _(reply: ErrorReply) -> str:
+    return reply.message
+
