@@ -13,6 +13,7 @@ from collections.abc import Set
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_name
 from bot.commands.definitions import CommandSpec
 
 _log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ async def can_manage(client: AsyncWebClient, user: str, allow_list: Set[str]) ->
     try:
         response = await client.users_info(user=user)
     except SlackApiError as e:
-        _log.warning("users.info failed for %s: %s", user, e.response.get("error"))
+        _log.warning("users.info failed for %s: %s", user, error_name(e))
         return False
     info = response.get("user") or {}
     return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
@@ -52,7 +53,7 @@ async def bot_is_member(client: AsyncWebClient, channel: str) -> bool:
     try:
         response = await client.conversations_info(channel=channel)
     except SlackApiError as e:
-        _log.info("conversations.info failed for %s: %s", channel, e.response.get("error"))
+        _log.info("conversations.info failed for %s: %s", channel, error_name(e))
         return False
     info = response.get("channel") or {}
     return bool(info.get("is_member") or info.get("is_im"))

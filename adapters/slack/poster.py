@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import escape, render
+from adapters.slack.errors import error_name
 from bot.delivery import (
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -103,7 +104,7 @@ class SlackPoster:
     def _classify(self, e: SlackApiError, attempt: int) -> float:
         """Raise the delivery error for ``e``, or return how long to wait before retrying."""
         status = e.response.status_code
-        error = _error_name(e)
+        error = error_name(e)
         if error in PERMANENT_ERRORS:
             raise PermanentDeliveryError(error) from None
         if error in UNCERTAIN_ERRORS:
@@ -130,11 +131,6 @@ class SlackPoster:
             _log.warning(
                 "Could not tell %s about schedule %s: %s", schedule.created_by, schedule.id, e
             )
-
-
-def _error_name(e: SlackApiError) -> str:
-    data = e.response.data
-    return str(data.get("error") or "") if isinstance(data, Mapping) else ""
 
 
 def _retry_after(headers: Mapping[str, str]) -> float:

@@ -1,0 +1,144 @@
+"""Every command and the "Another" button, in Socket Mode and in HTTP mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.adapters.slack.conftest import Driver
+from tests.fakes.slack_server import FakeSlack
+
+
+def _texts(message: dict[str, Any]) -> str:
+    """All mrkdwn/plain text in a message's blocks, one string for assertions."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text"):
+                out.append(str(node["text"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message.get("blocks", []))
+    return "\n".join(out)
+
+
+def _button(message: dict[str, Any]) -> dict[str, Any]:
+    actions = [b for b in message["blocks"] if b["type"] == "actions"]
+    assert len(actions) == 1, message["blocks"]
+    button: dict[str, Any] = actions[0]["elements"][0]
+    return button
+
+
+async def test_quote_is_posted_in_channel_with_attribution_and_button(slack: Driver) -> None:
+    message = await slack.command("/quote")
+    assert message["response_type"] == "in_channel"
+    assert message["text"]
+    blocks = message["blocks"]
+    assert blocks[0]["type"] == "section" and blocks[0]["text"]["text"].startswith(">")
+    assert blocks[1]["type"] == "context" and "—" in blocks[1]["elements"][0]["text"]
+    button = _button(message)
+    assert button["action_id"] == "reviewbot_another"
+    assert button["value"].startswith("any:")
+
+
+async def test_quote_with_mood_option(slack: Driver) -> None:
+    message = await slack.command("/quote", "negative")
+    assert message["response_type"] == "in_channel"
+    assert "negative" in message["blocks"][1]["elements"][0]["text"]
+    assert _button(message)["value"].startswith("negative:")
+
+
+async def test_another_button_posts_a_new_quote(slack: Driver, fake: FakeSlack) -> None:
+    first = await slack.command("/quote", "positive")
+    second = await slack.click(_button(first)["value"])
+    assert second["response_type"] == "in_channel"
+    assert second["replace_original"] is False
+    assert _button(second)["value"] == _button(first)["value"]
+    assert second["blocks"][0]["text"]["text"] != first["blocks"][0]["text"]["text"]
+
+
+async def test_mood_of_a_text(slack: Driver) -> None:
+    message = await slack.command("/mood", "what a wonderful, moving, beautiful film")
+    text = _texts(message)
+    assert "*Mood:* positive" in text
+    assert "wonderful" in text
+
+
+async def test_mood_of_the_critics(slack: Driver) -> None:
+    message = await slack.command("/mood")
+    text = _texts(message)
+    assert "critics' mood" in text
+    assert "Average polarity" in text
+
+
+async def test_verdict(slack: Driver) -> None:
+    message = await slack.command("/verdict")
+    header = message["blocks"][0]
+    assert header["type"] == "header"
+    assert "Critics' score" in _texts(message)
+
+
+async def test_help_uses_the_slack_names(slack: Driver) -> None:
+    message = await slack.command("/reviewbot-help")
+    text = _texts(message)
+    assert "`/quote" in text and "`/daily" in text
+    assert "`/reviewbot-help" in text
+
+
+async def test_a_wrong_argument_is_an_ephemeral_error(slack: Driver) -> None:
+    message = await slack.command("/quote", "furious")
+    assert message["response_type"] == "ephemeral"
+    assert message["blocks"][0]["text"]["text"].startswith(":warning:")
+
+
+async def test_daily_set_show_pause_resume_off_by_an_admin(slack: Driver) -> None:
+    message = await slack.command("/daily", "set 09:00 Europe/Paris positive", user="UADMIN")
+    assert "09:00 Europe/Paris" in _texts(message)
+    show = await slack.command("/daily", "show")
+    assert show["response_type"] == "ephemeral"
+    assert "*Status*\nactive" in _texts(show)
+    paused = await slack.command("/daily", "pause", user="UADMIN")
+    assert "*Status*\npaused" in _texts(paused)
+    resumed = await slack.command("/daily", "resume", user="UADMIN")
+    assert "*Status*\nactive" in _texts(resumed)
+    off = await slack.command("/daily", "off", user="UADMIN")
+    assert "deleted" in _texts(off)
+    after = await slack.command("/daily", "show")
+    assert "*Status*" not in _texts(after)
+
+
+async def test_non_admin_cannot_set_a_schedule(slack: Driver, fake: FakeSlack) -> None:
+    denied = await slack.command("/daily", "set 09:00", user="U1")
+    assert denied["response_type"] == "ephemeral"
+    assert denied["blocks"][0]["text"]["text"].startswith(":warning:")
+    assert fake.calls("users.info")[-1]["user"] == "U1"
+    show = await slack.command("/daily", "show")
+    assert "*Status*" not in _texts(show)
+
+
+async def test_owner_and_allow_listed_user_may_set(slack: Driver, fake: FakeSlack) -> None:
+    owner = await slack.command("/daily", "set 10:00", user="UOWNER")
+    assert "*Status*\nactive" in _texts(owner)
+    before = len(fake.calls("users.info"))
+    allowed = await slack.command("/daily", "set 11:00", user="UALLOW")
+    assert "11:00" in _texts(allowed)
+    assert len(fake.calls("users.info")) == before, "the allow-list needs no API call"
+
+
+async def test_bot_must_be_in_the_channel(slack: Driver) -> None:
+    message = await slack.command("/daily", "set 09:00", user="UADMIN", channel="COUT")
+    assert message["response_type"] == "ephemeral"
+    assert "/invite @reviewbot" in _texts(message)
+    show = await slack.command("/daily", "show", channel="COUT")
+    assert "*Status*" not in _texts(show)
+
+
+async def test_daily_show_needs_no_permission_lookup(slack: Driver, fake: FakeSlack) -> None:
+    await slack.command("/daily", "show")
+    await slack.command("/quote")
+    assert fake.calls("users.info") == []
+    assert fake.calls("conversations.info") == []

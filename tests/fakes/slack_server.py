@@ -1,0 +1,352 @@
+"""A fake Slack on 127.0.0.1: the Web API, ``response_url``s and a Socket Mode websocket.
+
+It speaks the real protocol, so the real slack_sdk and slack-bolt run against it:
+
+- Web API at ``base_url`` (``http://127.0.0.1:PORT/api/``; the trailing slash matters to
+  slack_sdk): ``auth.test``, ``apps.connections.open``, ``chat.postMessage``,
+  ``chat.postEphemeral``, ``users.info``, ``conversations.info``, ``conversations.open``.
+  Calls without the right token get ``invalid_auth``.
+- ``response_url(key)``: a URL that records what is posted to it and, like Slack's,
+  takes at most 5 posts.
+- Socket Mode: ``apps.connections.open`` returns ``ws://.../socket``; the fake sends
+  ``hello`` on connect, then whatever envelopes the test sends, and records every ack.
+
+Failures are forced per request with ``fail_next`` (an ``ok: false`` error, a 429 with
+``Retry-After``, a 5xx). Every request is recorded in ``requests`` for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-fake-bot-token-3f9a1c"
+APP_TOKEN = "xapp-1-fake-app-token-7b2e4d"
+TEAM_ID = "T0FAKE"
+BOT_USER_ID = "UBOT"
+RESPONSE_URL_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request the fake received. ``method`` is the Web API method or ``respond:KEY``."""
+
+    method: str
+    body: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class _Failure:
+    error: str | None
+    status: int
+    retry_after: float | None
+    times: int
+
+
+@dataclass
+class FakeSlack:
+    bot_token: str = BOT_TOKEN
+    app_token: str = APP_TOKEN
+    team_id: str = TEAM_ID
+    bot_user_id: str = BOT_USER_ID
+    bot_name: str = "reviewbot"
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: list[Recorded] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    connections_opened: int = 0
+
+    def __post_init__(self) -> None:
+        self._failures: dict[str, list[_Failure]] = {}
+        self._sockets: list[web.WebSocketResponse] = []
+        self._changed = asyncio.Condition()
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str | None = None) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{key or uuid.uuid4().hex[:8]}"
+
+    # -- configuring ---------------------------------------------------------------
+
+    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": user_id.lower(),
+            "is_admin": admin,
+            "is_owner": owner,
+            "is_primary_owner": False,
+            "is_bot": False,
+        }
+
+    def add_channel(self, channel_id: str, *, member: bool = True, archived: bool = False) -> None:
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": channel_id.lower(),
+            "is_channel": True,
+            "is_member": member,
+            "is_archived": archived,
+        }
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: float | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` with an error instead.
+
+        ``error`` alone gives Slack's ``{"ok": false, "error": ...}`` with 200; ``status=429``
+        adds ``Retry-After``; a 5xx status gives a plain-text body as Slack's edge does.
+        """
+        if status == 429 and error is None:
+            error = "ratelimited"
+        self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times))
+
+    # -- reading -------------------------------------------------------------------
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        return [r.body for r in self.requests if r.method == method]
+
+    def responses(self, key: str) -> list[dict[str, Any]]:
+        """What was posted to ``response_url(key)``."""
+        return self.calls(f"respond:{key}")
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait (bounded) until ``predicate()`` is truthy, and return its value."""
+
+        async def check() -> Any:
+            async with self._changed:
+                while not (value := predicate()):
+                    await self._changed.wait()
+                return value
+
+        return await asyncio.wait_for(check(), timeout)
+
+    async def wait_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
+        calls: list[Any] = await self.wait_for(
+            lambda: (c := self.calls(method)) and len(c) >= count and c, timeout
+        )
+        return calls
+
+    # -- Socket Mode ---------------------------------------------------------------
+
+    async def wait_connected(self, count: int = 1, timeout: float = 5.0) -> None:
+        await self.wait_for(
+            lambda: self.connections_opened >= count and self._live_socket(), timeout
+        )
+
+    async def send_envelope(
+        self, kind: str, payload: dict[str, Any], envelope_id: str | None = None
+    ) -> str:
+        """Send an envelope (``slash_commands``, ``interactive`` ...) on the live socket."""
+        envelope_id = envelope_id or uuid.uuid4().hex
+        await self._send(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind in ("slash_commands", "interactive"),
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return envelope_id
+
+    async def send_disconnect(self, reason: str = "refresh_requested") -> None:
+        await self._send({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}})
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        ack: dict[str, Any] = await self.wait_for(
+            lambda: next((a for a in self.acks if a.get("envelope_id") == envelope_id), None),
+            timeout,
+        )
+        return ack
+
+    def acks_for(self, envelope_id: str) -> list[dict[str, Any]]:
+        return [a for a in self.acks if a.get("envelope_id") == envelope_id]
+
+    def _live_socket(self) -> web.WebSocketResponse | None:
+        live = [ws for ws in self._sockets if not ws.closed]
+        return live[-1] if live else None
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        ws = self._live_socket()
+        assert ws is not None, "no Socket Mode connection"
+        await ws.send_str(json.dumps(message))
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "A0FAKE"},
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                }
+            )
+        )
+        await self._notify()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+                await self._notify()
+        await self._notify()
+        return ws
+
+    # -- HTTP ----------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _record(self, method: str, body: dict[str, Any], token: str | None) -> None:
+        self.requests.append(Recorded(method, body, token))
+        await self._notify()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await _read_body(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
+        await self._record(method, body, token)
+
+        failure = self._take_failure(method)
+        if failure is not None:
+            return _failure_response(failure)
+        expected = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != expected:
+            return _fail("invalid_auth" if token else "not_authed")
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return _fail("unknown_method")
+        result: web.Response = handler(body)
+        return result
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    def _api_auth_test(self, body: dict[str, Any]) -> web.Response:
+        return _ok(
+            url="https://fake.slack.com/",
+            team="Fake Team",
+            user=self.bot_name,
+            team_id=self.team_id,
+            user_id=self.bot_user_id,
+            bot_id="B0FAKE",
+            is_enterprise_install=False,
+        )
+
+    def _api_apps_connections_open(self, body: dict[str, Any]) -> web.Response:
+        self.connections_opened += 1
+        return _ok(url=f"ws://127.0.0.1:{self.port}/socket?ticket={self.connections_opened}")
+
+    def _api_chat_postMessage(self, body: dict[str, Any]) -> web.Response:
+        channel = str(body.get("channel", ""))
+        if channel in self.channels and not self.channels[channel]["is_member"]:
+            return _fail("not_in_channel")
+        ts = f"1767225600.{next(self._ts):06d}"
+        return _ok(channel=channel, ts=ts, message={"text": body.get("text"), "ts": ts})
+
+    def _api_chat_postEphemeral(self, body: dict[str, Any]) -> web.Response:
+        return _ok(message_ts=f"1767225600.{next(self._ts):06d}")
+
+    def _api_users_info(self, body: dict[str, Any]) -> web.Response:
+        user = self.users.get(str(body.get("user", "")))
+        return _ok(user=user) if user else _fail("user_not_found")
+
+    def _api_conversations_info(self, body: dict[str, Any]) -> web.Response:
+        channel = self.channels.get(str(body.get("channel", "")))
+        return _ok(channel=channel) if channel else _fail("channel_not_found")
+
+    def _api_conversations_open(self, body: dict[str, Any]) -> web.Response:
+        user = str(body.get("users", ""))
+        return _ok(channel={"id": "D" + user.removeprefix("U")})
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        body = await _read_body(request)
+        if len(self.responses(key)) >= RESPONSE_URL_LIMIT:
+            return web.Response(status=404, text="used_url")
+        await self._record(f"respond:{key}", body, None)
+        return web.Response(text="ok", content_type="text/html")
+
+
+async def _read_body(request: web.Request) -> dict[str, Any]:
+    """Query string, form fields and JSON body merged, as Slack accepts all three."""
+    body: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        if request.content_type == "application/json":
+            body.update(await request.json())
+        else:
+            body.update(dict(await request.post()))
+    for name in ("blocks", "attachments"):
+        if isinstance(body.get(name), str):
+            body[name] = json.loads(body[name])
+    return body
+
+
+def _ok(**fields: Any) -> web.Response:
+    return web.json_response({"ok": True, **fields})
+
+
+def _fail(error: str) -> web.Response:
+    return web.json_response({"ok": False, "error": error})
+
+
+def _failure_response(failure: _Failure) -> web.Response:
+    if failure.status >= 500:
+        return web.Response(status=failure.status, text="upstream error")
+    headers = {}
+    if failure.retry_after is not None:
+        headers["Retry-After"] = str(int(failure.retry_after))
+    return web.json_response(
+        {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+    )
