@@ -24,7 +24,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import ANOTHER_ACTION_ID, SlackMessage, render
+from adapters.slack.blocks import ANOTHER_ACTION_ID, SlackMessage, render, unescape
 from adapters.slack.commands import slash_names
 from adapters.slack.permissions import (
     bot_is_member,
@@ -134,7 +134,7 @@ class _Handlers:
             team=command.get("team_id"),
             user_name=command.get("user_name"),
         )
-        text = str(command.get("text") or "").strip()
+        text = unescape(str(command.get("text") or "")).strip()
         sub = managed_subcommand(spec, text)
         if sub is not None and await can_manage(self._client, inv.user, self._admins):
             inv = replace(inv, can_manage=True)

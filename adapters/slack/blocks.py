@@ -55,6 +55,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Plain text from Slack's escaped form: slash command text arrives with the entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def render(reply: Reply, prefix: str = "") -> SlackMessage:
     """Blocks for ``reply``; ``prefix`` is the workspace's slash command prefix (for help)."""
     blocks = _blocks(reply, prefix)[:_MAX_BLOCKS]

@@ -6,10 +6,13 @@ through the real ``SocketModeClient`` over a websocket and through a signed HTTP
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,7 @@ from tests.fakes.slack_payloads import (
 )
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 
-START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)  # a Monday, 08:00 UTC
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 08:00 UTC
 WAIT = 5.0  # every wait in these tests is bounded by this
 
 
@@ -69,10 +72,26 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the default corpus ingested once: ingesting takes ~0.5 s a test."""
+    path = tmp_path_factory.mktemp("template") / "reviewbot.sqlite3"
+
+    async def build() -> None:
+        core = await ReviewBot.open(Settings(db_path=path), clock=FakeClock(START))
+        await core.close()
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    db_path = tmp_path / "reviewbot.sqlite3"
+    with closing(sqlite3.connect(template_db)) as src, closing(sqlite3.connect(db_path)) as dst:
+        src.backup(dst)
     return Settings(
-        db_path=tmp_path / "reviewbot.sqlite3",
+        db_path=db_path,
         slack_bot_token=BOT_TOKEN,
         slack_app_token=APP_TOKEN,
         slack_signing_secret=SIGNING_SECRET,

@@ -48,6 +48,10 @@ def _vector_headers() -> dict[str, str]:
     }
 
 
+def _signed(timestamp: int) -> dict[str, str]:
+    return signed_headers(VECTOR_BODY, timestamp, VECTOR_SECRET)
+
+
 async def test_published_vector_is_accepted(
     http_driver: HttpDriver, seen: list[dict[str, Any]]
 ) -> None:
