@@ -40,6 +40,7 @@ CHOICE_VALUE_LIMIT = 100
 POSTING_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 POSTS_DAILY = frozenset({("daily", "set"), ("daily", "resume")})
 MANAGE = discord.Permissions(manage_guild=True)
+GUILD_ONLY = app_commands.AppCommandContext(guild=True)
 
 
 def build_commands(core: ReviewBot, specs: Sequence[CommandSpec]) -> list[AppCommand]:
@@ -58,6 +59,9 @@ def _build(core: ReviewBot, spec: CommandSpec) -> AppCommand:
         name=spec.name,
         description=spec.description,
         guild_only=spec.guild_only,
+        # ``guild_only`` alone sends only the deprecated dm_permission; contexts is what
+        # Discord reads now.
+        allowed_contexts=GUILD_ONLY if spec.guild_only else None,
         default_permissions=MANAGE if admin else None,
     )
     for sub in spec.subcommands:

@@ -39,9 +39,7 @@ OWNER_ID = 930000000000000001
 USER_ID = 930000000000000002
 
 # What a fresh invite with the permissions docs/discord.md asks for gives the bot.
-BOT_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True
-).value
+BOT_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True).value
 MANAGER_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, manage_guild=True
 ).value
@@ -245,6 +243,11 @@ class FakeDiscord:
     def gateway_ops(self, op: int) -> list[dict[str, Any]]:
         return [m for m in self.gateway_received if m.get("op") == op]
 
+    @property
+    def connected(self) -> bool:
+        """Whether a client holds a live gateway session."""
+        return self._ws is not None
+
     async def wait_ready(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Until a session is established (READY or RESUMED sent on a live socket)."""
         await self.wait_until(
@@ -310,25 +313,18 @@ class FakeDiscord:
         channel_id: int = CHANNEL_ID,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> Exchange:
-        """Press the button ``custom_id`` on ``message`` (default: a message holding it)."""
+        """Press the button ``custom_id`` on a message.
+
+        ``message`` is that message as the bot sent it (the JSON of its send, e.g.
+        ``exchange.data``); by default a message holding only the button, which is what a
+        click on a message sent by an earlier process looks like to a new one.
+        """
         if message is None:
-            message = self.message_payload(
-                channel_id,
-                {
-                    "components": [
-                        {
-                            "type": 1,
-                            "components": [
-                                {"type": 2, "style": 2, "label": "Another", "custom_id": custom_id}
-                            ],
-                        }
-                    ]
-                },
-            )
+            button = {"type": 2, "style": 2, "label": "Another", "custom_id": custom_id}
+            message = {"components": [{"type": 1, "components": [button]}]}
+        full = self.message_payload(channel_id, message, webhook=True)
         data = {"custom_id": custom_id, "component_type": 2}
-        return await self._interact(
-            3, data, user, BOT_PERMISSIONS, channel_id, dict(message), timeout
-        )
+        return await self._interact(3, data, user, BOT_PERMISSIONS, channel_id, full, timeout)
 
     async def _interact(
         self,
@@ -423,8 +419,10 @@ class FakeDiscord:
                 await self._identify(ws, frame["d"])
             elif op == 6:
                 await self._resume(ws, frame["d"])
-        if self._ws is ws:
-            self._ws = None
+        async with self._changed:
+            if self._ws is ws:
+                self._ws = None
+            self._changed.notify_all()
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: Mapping[str, Any]) -> None:

@@ -1,0 +1,152 @@
+"""The connection: command sync, resuming after a drop, the 3-second deadline, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+import pytest
+
+from adapters.discord.sync import state_path_for
+from bot.app import ReviewBot
+from bot.invocation import Invocation
+from bot.replies import Reply
+from bot.settings import Settings
+from tests.adapters.discord.conftest import RunningBot, running
+from tests.fakes.discord_server import APP_ID, GUILD_ID, FakeDiscord
+
+GUILD_COMMANDS = rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
+MANAGE_GUILD = 1 << 5
+
+
+async def test_commands_are_synced_to_the_guild_once(
+    fake: FakeDiscord, core: ReviewBot, settings: Settings
+) -> None:
+    async with running(core, settings, fake):
+        pass
+    [put] = fake.find("PUT", GUILD_COMMANDS)
+    commands = {c["name"]: c for c in put.json}
+    assert set(commands) == {"quote", "mood", "verdict", "daily", "help"}
+    daily = commands["daily"]
+    assert int(daily["default_member_permissions"]) == MANAGE_GUILD
+    assert daily["contexts"] == [0]  # guild only
+    assert [o["name"] for o in daily["options"]] == ["set", "show", "pause", "resume", "off"]
+    quote_options = {o["name"]: o for o in commands["quote"]["options"]}
+    assert [c["value"] for c in quote_options["mood"]["choices"]] == ["positive", "negative", "any"]
+    assert quote_options["film"]["autocomplete"] is True
+    set_options = daily["options"][0]["options"]
+    assert set_options[0] == set_options[0] | {"name": "time", "required": True}
+    assert state_path_for(settings.db_path).is_file()
+
+    async with running(core, settings, fake):
+        pass
+    assert len(fake.find("PUT", GUILD_COMMANDS)) == 1  # unchanged: no second sync
+    assert not fake.find("PUT", rf"/applications/{APP_ID}/commands")
+
+
+async def test_commands_are_synced_globally_without_a_guild(
+    fake: FakeDiscord, core: ReviewBot, settings: Settings
+) -> None:
+    global_settings = Settings(db_path=settings.db_path, discord_token=settings.discord_token)
+    async with running(core, global_settings, fake):
+        pass
+    assert len(fake.find("PUT", rf"/applications/{APP_ID}/commands")) == 1
+    assert not fake.find("PUT", GUILD_COMMANDS)
+
+
+async def test_a_dropped_connection_resumes_and_commands_still_work(
+    fake: FakeDiscord, bot: RunningBot
+) -> None:
+    [identify] = fake.gateway_ops(2)
+
+    await fake.drop_connection()
+
+    [resume] = fake.gateway_ops(6)
+    assert resume["d"]["session_id"].startswith("session-")
+    assert len(fake.gateway_ops(2)) == 1  # resumed, not identified again
+    assert identify["d"]["intents"] == 1  # guilds only: nothing privileged
+    exchange = await fake.invoke("help")
+    assert exchange.response_type == 4
+
+
+async def test_a_slow_core_gets_a_deferral_then_the_reply(
+    fake: FakeDiscord, bot: RunningBot, core: ReviewBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handle = core.handle
+
+    async def slow_handle(
+        inv: Invocation,
+        command: str,
+        options: Mapping[str, str | None] | None = None,
+        subcommand: str | None = None,
+    ) -> Reply:
+        await asyncio.sleep(2.5)
+        return await handle(inv, command, options, subcommand)
+
+    monkeypatch.setattr(core, "handle", slow_handle)
+
+    exchange = await fake.invoke("verdict")
+
+    assert exchange.response_type == 5  # deferred: "reviewbot is thinking…"
+    assert exchange.elapsed < 3
+    edit = await exchange.followup()
+    assert (edit.method, edit.path) == ("PATCH", f"{exchange.webhook_path}/messages/@original")
+    assert edit.json["embeds"][0]["title"] == "Verdict: Her (2013)"
+    assert edit.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_slow_error_replaces_the_public_placeholder_with_an_ephemeral_one(
+    fake: FakeDiscord, bot: RunningBot, core: ReviewBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handle = core.handle
+
+    async def slow_handle(
+        inv: Invocation,
+        command: str,
+        options: Mapping[str, str | None] | None = None,
+        subcommand: str | None = None,
+    ) -> Reply:
+        await asyncio.sleep(2.2)
+        return await handle(inv, command, options, subcommand)
+
+    monkeypatch.setattr(core, "handle", slow_handle)
+
+    exchange = await fake.invoke("quote", {"film": "No Such Film"})
+
+    assert exchange.response_type == 5
+    delete = await exchange.followup()
+    assert (delete.method, delete.path) == ("DELETE", f"{exchange.webhook_path}/messages/@original")
+    followup = await exchange.followup()
+    assert (followup.method, followup.path) == ("POST", exchange.webhook_path)
+    assert followup.json["flags"] & 64
+    assert "No Such Film" in followup.json["content"]
+
+
+async def test_stop_closes_the_client_cleanly(fake: FakeDiscord, bot: RunningBot) -> None:
+    await bot.stop()
+    assert bot.task.result() is None
+    await fake.wait_until(lambda: fake.connected is False)
+
+
+async def test_the_token_is_never_logged(
+    fake: FakeDiscord, core: ReviewBot, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running(core, settings, fake):
+        await fake.invoke("quote")
+        await fake.drop_connection()
+    assert caplog.records
+    assert settings.discord_token is not None
+    assert settings.discord_token not in caplog.text
+
+
+async def test_a_rejected_token_ends_run_discord_with_an_error(
+    fake: FakeDiscord, core: ReviewBot, settings: Settings
+) -> None:
+    import discord
+
+    wrong = Settings(db_path=settings.db_path, discord_token="not-the-token")
+    with pytest.raises(discord.LoginFailure):
+        async with running(core, wrong, fake):
+            pass
