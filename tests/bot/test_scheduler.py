@@ -1,0 +1,173 @@
+"""The daily scheduler driven by a fake clock: DST, downtime, exactly once, failures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.app import ReviewBot
+from bot.delivery import PermanentDeliveryError, TransientDeliveryError, UncertainDeliveryError
+from bot.invocation import Invocation
+from bot.models import ScheduleStatus
+from bot.replies import ScheduleReply
+from tests.fakes.clock import FakeClock
+from tests.fakes.poster import RecordingPoster
+
+NY = ZoneInfo("America/New_York")
+
+
+def at(zone: ZoneInfo, *args: int, fold: int = 0) -> datetime:
+    return datetime(*args, tzinfo=zone).replace(fold=fold).astimezone(timezone.utc)  # type: ignore[misc]
+
+
+async def setup(core: ReviewBot, clock: FakeClock, admin: Invocation, when: datetime,
+                line: str) -> RecordingPoster:
+    clock.set(when)
+    poster = RecordingPoster()
+    core.scheduler.register(poster)
+    reply = await core.handle_text(admin, line)
+    assert isinstance(reply, ScheduleReply), reply
+    return poster
+
+
+async def run_until(core: ReviewBot, clock: FakeClock, end: datetime, step: timedelta) -> None:
+    while clock.now() < end:
+        clock.advance(seconds=step.total_seconds())
+        await core.scheduler.run_due()
+
+
+async def test_posts_once_a_day_at_the_local_time(core: ReviewBot, clock: FakeClock,
+                                                   admin: Invocation) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    fired: list[datetime] = []
+    for _ in range(3 * 24 * 4):  # three days in 15-minute steps
+        clock.advance(minutes=15)
+        if await core.scheduler.run_due():
+            fired.append(clock.now().astimezone(NY))
+    assert [(d.day, d.hour, d.minute) for d in fired] == [(1, 9, 0), (2, 9, 0), (3, 9, 0)]
+    assert len(poster.posts) == 3
+
+
+async def test_spring_forward_gap_posts_once_at_the_documented_instant(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    # 2026-03-08: New York jumps from 02:00 to 03:00; 02:30 does not exist.
+    poster = await setup(core, clock, admin, at(NY, 2026, 3, 7, 12, 0), "/daily set 02:30 America/New_York")
+    times: list[datetime] = []
+    for _ in range(3 * 24 * 12):
+        clock.advance(minutes=5)
+        if await core.scheduler.run_due():
+            times.append(clock.now())
+    local = [t.astimezone(NY).strftime("%m-%d %H:%M %Z") for t in times]
+    assert local == ["03-08 03:30 EDT", "03-09 02:30 EDT", "03-10 02:30 EDT"]
+    assert len(poster.posts) == 3
+
+
+async def test_fall_back_posts_once_at_the_first_occurrence(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    # 2026-11-01: New York goes back from 02:00 EDT to 01:00 EST; 01:30 happens twice.
+    poster = await setup(core, clock, admin, at(NY, 2026, 10, 31, 12, 0), "/daily set 01:30 America/New_York")
+    times: list[datetime] = []
+    for _ in range(2 * 24 * 12):
+        clock.advance(minutes=5)
+        if await core.scheduler.run_due():
+            times.append(clock.now())
+    assert [t.astimezone(NY).strftime("%m-%d %H:%M %Z") for t in times] == [
+        "11-01 01:30 EDT", "11-02 01:30 EST"]
+    assert times[0] == at(NY, 2026, 11, 1, 1, 30, fold=0)
+    assert len(poster.posts) == 2
+
+
+async def test_three_days_down_gives_one_catch_up_post(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    clock.set(at(NY, 2026, 6, 4, 14, 0))  # down from before the first post until the 4th, 14:00
+    assert await core.scheduler.run_due() == 1
+    assert await core.scheduler.run_due() == 0
+    schedule = await core.schedules.get("console", "W1", "general")
+    assert schedule is not None
+    assert [d for d, *_ in await core.schedules.posts(schedule.id)] == ["2026-06-04"]
+    assert schedule.next_run_utc == at(NY, 2026, 6, 5, 9, 0)
+    assert len(poster.posts) == 1
+
+
+async def test_back_before_todays_time_waits_for_it(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    clock.set(at(NY, 2026, 6, 3, 7, 0))  # missed the 1st and 2nd; today's 09:00 is ahead
+    assert await core.scheduler.run_due() == 0
+    await run_until(core, clock, at(NY, 2026, 6, 3, 10, 0), timedelta(minutes=10))
+    assert len(poster.posts) == 1
+
+
+async def test_a_claimed_day_is_never_posted_again(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    schedule = await core.schedules.get("console", "W1", "general")
+    assert schedule is not None
+    # A previous process claimed today and died before sending.
+    assert await core.schedules.claim(schedule.id, date(2026, 6, 1), clock.now())
+    await run_until(core, clock, at(NY, 2026, 6, 1, 23, 0), timedelta(minutes=30))
+    assert poster.posts == []
+    await run_until(core, clock, at(NY, 2026, 6, 2, 10, 0), timedelta(minutes=30))
+    assert len(poster.posts) == 1
+
+
+async def test_permanent_error_pauses_after_one_attempt_and_tells_the_setter(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster.failures.append(PermanentDeliveryError("the bot lost access to this channel"))
+    await run_until(core, clock, at(NY, 2026, 6, 3, 12, 0), timedelta(minutes=15))
+    assert poster.attempts == 1 and poster.posts == []
+    show = await core.handle_text(admin, "/daily show")
+    assert isinstance(show, ScheduleReply) and show.active is False
+    assert show.pause_reason == "the bot lost access to this channel"
+    assert len(poster.notices) == 1 and "/daily resume" in poster.notices[0][1]
+    await core.handle_text(admin, "/daily resume")
+    await run_until(core, clock, at(NY, 2026, 6, 4, 12, 0), timedelta(minutes=15))
+    assert len(poster.posts) == 1
+
+
+async def test_transient_error_retries_the_same_day(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster.failures.append(TransientDeliveryError("502 from the platform", retry_after=120))
+    await run_until(core, clock, at(NY, 2026, 6, 1, 12, 0), timedelta(minutes=1))
+    assert poster.attempts == 2 and len(poster.posts) == 1
+    schedule = await core.schedules.get("console", "W1", "general")
+    assert schedule is not None and schedule.status is ScheduleStatus.ACTIVE
+
+
+async def test_uncertain_outcome_is_not_resent(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster.failures.append(UncertainDeliveryError("fatal_error"))
+    await run_until(core, clock, at(NY, 2026, 6, 1, 23, 0), timedelta(minutes=15))
+    assert poster.attempts == 1
+
+
+async def test_daily_quotes_do_not_repeat_in_the_channel(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0),
+                         "/daily set 09:00 America/New_York positive")
+    await run_until(core, clock, at(NY, 2026, 6, 21, 10, 0), timedelta(hours=1))
+    ids = [reply.quote.id for _, reply in poster.posts]
+    assert len(ids) == 21 and len(set(ids)) == 21
+    assert all(reply.quote.label.value == "positive" for _, reply in poster.posts)
+
+
+async def test_setting_a_time_already_past_today_starts_tomorrow(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 10, 0), "/daily set 09:00 America/New_York")
+    assert await core.scheduler.run_due() == 0
+    await run_until(core, clock, at(NY, 2026, 6, 2, 9, 30), timedelta(minutes=30))
+    assert len(poster.posts) == 1
