@@ -1,0 +1,140 @@
+"""Helpers every benchmark script shares: sizes, timing, percentiles, RSS, tables.
+
+The machine the figures come from is small and noisy, so every script measures its
+baseline in the same run and reports a ratio; these helpers keep the way a figure is
+taken (and printed) identical across scripts.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Iterable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO / "benchmarks" / ".data"
+
+_SIZE = re.compile(r"^(\d+)([kKmM]?)$")
+
+
+def parse_size(text: str) -> int:
+    """``1k`` -> 1000, ``1M`` -> 1000000, ``250`` -> 250."""
+    match = _SIZE.match(text.strip())
+    if match is None:
+        raise ValueError(f"not a size: {text!r} (try 1k, 100k, 1M)")
+    number, unit = match.groups()
+    return int(number) * {"": 1, "k": 1000, "m": 1_000_000}[unit.lower()]
+
+
+def size_label(n: int) -> str:
+    """The inverse of ``parse_size`` for round numbers, for table headers and cache keys."""
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) by linear interpolation, like numpy's default."""
+    if not samples:
+        raise ValueError("no samples")
+    ordered = sorted(samples)
+    pos = (len(ordered) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def summary_ms(samples: Sequence[float]) -> tuple[float, float, float]:
+    """(p50, p95, p99) in milliseconds of durations given in seconds."""
+    return tuple(percentile(samples, q) * 1000 for q in (50, 95, 99))  # type: ignore[return-value]
+
+
+async def timed(call: Awaitable[object]) -> float:
+    """Wall time of awaiting ``call`` (a coroutine not yet started), in seconds."""
+    start = time.perf_counter()
+    await call
+    return time.perf_counter() - start
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now (VmRSS), in MB."""
+    return _status_kb("VmRSS") / 1024
+
+
+def peak_rss_mb() -> float:
+    """Highest resident set size of this process so far (VmHWM), in MB."""
+    return _status_kb("VmHWM") / 1024
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def machine() -> str:
+    """One line naming the CPU, cores, RAM and Python, printed above every table."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        model = next(
+            (line.split(":", 1)[1].strip() for line in out.splitlines()
+             if line.startswith("Model name")),
+            model,
+        )
+    except OSError:
+        pass
+    ram_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return (
+        f"{model}, {os.cpu_count()} cores, {ram_kb / 1024 / 1024:.1f} GB RAM, "
+        f"Python {sys.version.split()[0]}"
+    )
+
+
+def print_table(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A plain aligned table: numbers right-aligned, everything else left-aligned."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+              for i, h in enumerate(header)]
+    numeric = [all(_is_number(r[i]) for r in cells) for i in range(len(header))]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w)
+                         for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+
+    print(f"\n{title}\n{machine()}")
+    print(line(header))
+    print(line(["-" * w for w in widths]))
+    for row in cells:
+        print(line(row))
+    sys.stdout.flush()
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        if value >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d,.]+x?", text))
+
+
+def progress(message: str) -> None:
+    """Progress of slow preparation (building a 1M database), to stderr so tables stay clean."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

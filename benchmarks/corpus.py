@@ -1,0 +1,211 @@
+"""Deterministic benchmark corpora: real critic sentences of the seed corpus, recombined.
+
+A corpus is named by a key: ``1k``, ``100k`` and ``1M`` spread quotes over films of 500
+quotes each (1M = 2,000 films), and ``1M-1film`` puts a million quotes in one film, the
+case where the naive ``ORDER BY RANDOM()`` has to sort a whole film. Each quote is one
+sentence of ``bot/data/seeds`` and, two times in five, a second sentence of the same
+label, so texts look like critic excerpts and the moods keep realistic proportions.
+
+Labels come from ``default_scorer()`` run once per seed sentence (a quote takes its first
+sentence's score): scoring a million texts would make building the database take longer
+than the benchmarks. ``bench_ingest`` scores every text through the real pipeline.
+
+Generated data is written once under ``benchmarks/.data`` and reused, keyed by corpus
+and by a version number bumped whenever generation changes:
+
+- ``database(key)``: a SQLite database in the bot's schema, bulk-inserted with SQL (the
+  same rows ingest would write) and pools built by ``CorpusStore.rebuild_dirty_pools``.
+- ``excerpt_files(key)``: one folder per film of excerpt-format files (50 quotes and a
+  consensus each), the input of ``bench_ingest``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from benchmarks.common import DATA_DIR, parse_size, progress
+from bot.app import default_corpus_dir
+from bot.ingest.pipeline import parse_document
+from bot.ingest.reading import read_text
+from bot.ingest.sentences import is_quotable, split_sentences
+from bot.models import Label
+from bot.sentiment import default_scorer
+from bot.storage import Database
+from bot.storage.corpus import CorpusStore
+
+VERSION = 1
+QUOTES_PER_FILM = 500
+QUOTES_PER_DOCUMENT = 50
+SINGLE_FILM_SUFFIX = "-1film"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    label: Label
+    polarity: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Shape:
+    key: str
+    films: int
+    per_film: int
+
+    @property
+    def quotes(self) -> int:
+        return self.films * self.per_film
+
+
+@dataclass(frozen=True)
+class GenQuote:
+    text: str
+    label: Label
+    polarity: float
+    confidence: float
+
+
+def shape(key: str) -> Shape:
+    """``100k`` -> 200 films of 500; ``1M-1film`` -> one film of a million."""
+    if key.endswith(SINGLE_FILM_SUFFIX):
+        return Shape(key, 1, parse_size(key.removesuffix(SINGLE_FILM_SUFFIX)))
+    total = parse_size(key)
+    per_film = min(QUOTES_PER_FILM, total)
+    return Shape(key, max(1, total // per_film), per_film)
+
+
+def film_name(index: int) -> str:
+    return f"Bench Film {index:04d} ({1950 + index % 75})"
+
+
+@lru_cache(maxsize=1)
+def sentences() -> tuple[Sentence, ...]:
+    """Every quotable sentence of the seed corpus, scored once, in a fixed order."""
+    texts: dict[str, None] = {}
+    for path in sorted(default_corpus_dir().iterdir()):
+        text, _ = read_text(path, 10 * 1024 * 1024)
+        doc = parse_document(text)
+        for quote in doc.quotes:
+            for sentence in split_sentences(quote.text):
+                if is_quotable(sentence) and "@highlight" not in sentence:
+                    texts[sentence] = None
+    ordered = list(texts)
+    scores = default_scorer().score_many(ordered)
+    return tuple(
+        Sentence(t, s.label, s.polarity, s.confidence)
+        for t, s in zip(ordered, scores, strict=True)
+    )
+
+
+def films(key: str) -> Iterator[tuple[str, str, list[list[GenQuote]]]]:
+    """(film name, consensus, documents of quotes) for every film of the corpus, in order."""
+    bank = sentences()
+    by_label = {label: [s for s in bank if s.label is label] for label in Label}
+    positives = by_label[Label.POSITIVE] or list(bank)
+    spec = shape(key)
+    for index in range(spec.films):
+        rng = random.Random(f"{VERSION}:{spec.key}:{index}")
+        quotes = []
+        for _ in range(spec.per_film):
+            first = rng.choice(bank)
+            text = first.text
+            if rng.random() < 0.4:
+                text = f"{text} {rng.choice(by_label[first.label]).text}"
+            quotes.append(GenQuote(text, first.label, first.polarity, first.confidence))
+        docs = [
+            quotes[i : i + QUOTES_PER_DOCUMENT]
+            for i in range(0, len(quotes), QUOTES_PER_DOCUMENT)
+        ]
+        yield film_name(index), rng.choice(positives).text, docs
+
+
+def excerpt_files(key: str) -> list[tuple[str, Path]]:
+    """(film name, folder of its excerpt files) for the corpus, written once."""
+    root = DATA_DIR / f"excerpts-{key}-v{VERSION}"
+    done = root / ".done"
+    names = [film_name(i) for i in range(shape(key).films)]
+    if not done.exists():
+        progress(f"writing excerpt files of the {key} corpus to {root}")
+        shutil.rmtree(root, ignore_errors=True)
+        for index, (_, consensus, docs) in enumerate(films(key)):
+            folder = root / f"film_{index:04d}"
+            folder.mkdir(parents=True)
+            for number, doc in enumerate(docs):
+                lines = [q.text for q in doc] + ["@highlight", consensus, ""]
+                (folder / f"doc_{number:04d}.txt").write_text("\n".join(lines), "utf-8")
+        done.touch()
+    return [(name, root / f"film_{i:04d}") for i, name in enumerate(names)]
+
+
+def database(key: str) -> Path:
+    """The corpus as a bot database, built once (a few minutes at 1M) and then reused."""
+    path = DATA_DIR / f"corpus-{key}-v{VERSION}.sqlite3"
+    done = path.with_suffix(".done")
+    if not done.exists():
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+        asyncio.run(_build(key, path))
+        done.touch()
+    return path
+
+
+async def _build(key: str, path: Path) -> None:
+    progress(f"building the {key} database at {path}")
+    db = await Database.open(path)
+    try:
+        conn = db.conn
+        await conn.execute("PRAGMA synchronous=OFF")  # a failed build is simply rebuilt
+        quote_id = doc_id = 0
+        async with db.transaction():
+            for film_id, (name, consensus, docs) in enumerate(films(key), start=1):
+                title, year = name[:-7], int(name[-5:-1])
+                await conn.execute(
+                    "INSERT INTO films (id, title, year, consensus) VALUES (?, ?, ?, ?)",
+                    (film_id, title, year, consensus),
+                )
+                doc_rows, quote_rows = [], []
+                for doc in docs:
+                    doc_id += 1
+                    source = f"bench://{key}/{film_id}/{doc_id}.txt"
+                    doc_rows.append((
+                        doc_id, film_id, source, hashlib.sha256(source.encode()).hexdigest(),
+                        "excerpts", "2026-11-24T00:00:00+00:00",
+                    ))
+                    for position, q in enumerate(doc):
+                        quote_id += 1
+                        quote_rows.append((
+                            quote_id, film_id, doc_id, "critic", q.text, position,
+                            q.label.value, q.polarity, q.confidence,
+                        ))
+                await conn.executemany(
+                    "INSERT INTO documents (id, film_id, path, sha256, kind, ingested_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    doc_rows,
+                )
+                await conn.executemany(
+                    "INSERT INTO quotes (id, film_id, document_id, kind, text, position, label,"
+                    " polarity, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    quote_rows,
+                )
+                if film_id % 100 == 0 or len(quote_rows) > 100_000:
+                    progress(f"  {quote_id:,} quotes inserted")
+            progress("  film_stats")
+            await conn.execute(
+                "INSERT INTO film_stats (film_id, kind, label, count, polarity_sum)"
+                " SELECT film_id, kind, label, COUNT(*), TOTAL(polarity) FROM quotes"
+                " GROUP BY film_id, kind, label"
+            )
+        progress("  pools (CorpusStore.rebuild_dirty_pools)")
+        await CorpusStore(db).rebuild_dirty_pools()
+        await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        progress(f"  done: {quote_id:,} quotes, {path.stat().st_size / 1e6:,.0f} MB")
+    finally:
+        await db.close()
