@@ -1,0 +1,142 @@
+"""Block Kit rendering, escaping and command names, without a network."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from adapters.slack.blocks import escape, render, unescape
+from adapters.slack.commands import slack_usage, slash_name, slash_names
+from adapters.slack.permissions import managed_subcommand, needs_membership
+from bot.commands.definitions import DAILY, HELP, QUOTE
+from bot.models import Label, Mood, Quote, QuoteKind
+from bot.replies import ErrorReply, HelpEntry, HelpReply, QuoteReply, ScheduleReply
+
+MANIFEST = Path(__file__).parents[3] / "adapters" / "slack" / "manifest.yaml"
+
+
+def _quote(text: str) -> QuoteReply:
+    quote = Quote(
+        id=1,
+        text=text,
+        film="Her (2013)",
+        kind=QuoteKind.CRITIC,
+        label=Label.POSITIVE,
+        polarity=0.5,
+        confidence=0.9,
+        author="A <b>Critic</b>",
+        outlet=None,
+        published=None,
+        source="seed",
+    )
+    return QuoteReply(quote=quote, mood=Mood.ANY, film_id=1, remaining=3, pool_size=4)
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<!channel> hi", "&lt;!channel&gt; hi"),
+        ("<@U123|bob>", "&lt;@U123|bob&gt;"),
+        ("a & b", "a &amp; b"),
+        ("&lt;", "&amp;lt;"),
+    ],
+)
+def test_escape_round_trips(raw: str, escaped: str) -> None:
+    assert escape(raw) == escaped
+    assert unescape(escaped) == raw
+
+
+def test_quote_blocks_never_carry_a_live_mention() -> None:
+    message = render(_quote("<!here> & <!everyone>: <@U1> loved it"))
+    raw = json.dumps({"text": message.text, "blocks": message.blocks})
+    assert "<!" not in raw and "<@" not in raw and "<b>" not in raw
+    quoted = message.blocks[0]["text"]["text"]
+    assert quoted == ">&lt;!here&gt; &amp; &lt;!everyone&gt;: &lt;@U1&gt; loved it"
+    assert "A &lt;b&gt;Critic&lt;/b&gt;" in message.blocks[1]["elements"][0]["text"]
+    assert message.response_type == "in_channel"
+
+
+def test_long_quote_is_clipped_without_breaking_an_entity() -> None:
+    message = render(_quote("&" * 5000))
+    text = message.blocks[0]["text"]["text"]
+    assert len(text) <= 3000
+    assert re.fullmatch(r">(&amp;)+…", text), text[-20:]
+
+
+def test_multi_line_quote_stays_one_blockquote() -> None:
+    text = render(_quote("first line\nsecond line")).blocks[0]["text"]["text"]
+    assert text == ">first line\n>second line"
+
+
+def test_error_is_ephemeral_with_its_id() -> None:
+    message = render(ErrorReply("No <film>", error_id="abc123", ephemeral=True))
+    assert message.response_type == "ephemeral"
+    assert message.blocks[0]["text"]["text"] == ":warning: No &lt;film&gt;"
+    assert "abc123" in message.blocks[1]["elements"][0]["text"]
+
+
+def test_schedule_without_a_schedule_is_one_section() -> None:
+    message = render(ScheduleReply(message="No daily quote here.", active=None, ephemeral=True))
+    assert [b["type"] for b in message.blocks] == ["section"]
+
+
+def test_help_uses_prefixed_names() -> None:
+    reply = HelpReply(entries=(HelpEntry("/quote [mood]", "A quote"), HelpEntry("/help", "Help")))
+    assert "`/rb-quote [mood]`" in render(reply, "rb-").blocks[0]["text"]["text"]
+    assert "`/reviewbot-help`" in render(reply).blocks[1]["text"]["text"]
+
+
+def test_slash_names() -> None:
+    assert slash_name(QUOTE) == "quote"
+    assert slash_name(HELP) == "reviewbot-help"
+    assert slash_name(HELP, "rb-") == "rb-help"
+    assert set(slash_names("rb-")) == {
+        "/rb-quote",
+        "/rb-mood",
+        "/rb-verdict",
+        "/rb-daily",
+        "/rb-help",
+    }
+    assert slack_usage("/daily set <time>", "rb-") == "/rb-daily set <time>"
+
+
+def test_manifest_lists_exactly_the_registered_commands() -> None:
+    manifest = MANIFEST.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\s+- command: (\S+)$", manifest, re.MULTILINE))
+    assert listed == set(slash_names(""))
+    for scope in (
+        "commands",
+        "chat:write",
+        "users:read",
+        "channels:read",
+        "groups:read",
+        "im:write",
+    ):
+        assert re.search(rf"^\s+- {re.escape(scope)}$", manifest, re.MULTILINE), scope
+    assert "socket_mode_enabled: true" in manifest
+    assert re.search(r"interactivity:\n\s+is_enabled: true", manifest)
+
+
+@pytest.mark.parametrize(
+    ("text", "admin", "membership"),
+    [
+        ("set 09:00", "set", True),
+        ("SET 09:00", "set", True),
+        ("resume", "resume", True),
+        ("pause", "pause", False),
+        ("off", "off", False),
+        ("show", None, None),
+        ("", None, None),
+    ],
+)
+def test_which_daily_subcommands_need_rights_and_membership(
+    text: str, admin: str | None, membership: bool | None
+) -> None:
+    sub = managed_subcommand(DAILY, text)
+    assert (sub.name if sub else None) == admin
+    if sub is not None:
+        assert needs_membership(sub) is membership
+    assert managed_subcommand(QUOTE, text) is None

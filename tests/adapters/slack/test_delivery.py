@@ -1,0 +1,204 @@
+"""Daily posts: chat.postMessage driven by the fake clock, and how failures are sorted."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.poster import SlackPoster
+from bot.app import ReviewBot
+from bot.invocation import Invocation
+from bot.replies import ScheduleReply
+from tests.adapters.slack.conftest import START, Driver
+from tests.fakes.clock import FakeClock
+from tests.fakes.slack_server import TEAM_ID, FakeSlack
+
+ADMIN = Invocation("slack", "C1", "UADMIN", TEAM_ID, can_manage=True)
+NINE = START.replace(hour=9)
+
+MENTIONS = """\
+<!channel> This film is a triumph & a joy, says <@U1>, for <!here> and <!everyone>.
+<!channel> A dazzling, wonderful, beautiful film <@U1> adored.
+@highlight
+Critics <!channel> agree with <@U1>: it is fine.
+"""
+
+
+class Waits:
+    """A poster's ``sleep``: records how long it was asked to wait, never waits."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return Waits()
+
+
+@pytest.fixture
+def poster(core: ReviewBot, client: AsyncWebClient, waits: Waits) -> SlackPoster:
+    poster = SlackPoster(client, sleep=waits)
+    core.scheduler.register(poster)
+    return poster
+
+
+async def _set_daily(core: ReviewBot, line: str = "/daily set 09:00 UTC") -> None:
+    reply = await core.handle_text(ADMIN, line)
+    assert isinstance(reply, ScheduleReply) and reply.active, reply
+
+
+async def _show(core: ReviewBot) -> ScheduleReply:
+    reply = await core.handle_text(ADMIN, "/daily show")
+    assert isinstance(reply, ScheduleReply), reply
+    return reply
+
+
+async def test_daily_post_arrives_exactly_once(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock
+) -> None:
+    await _set_daily(core)
+    assert await core.scheduler.run_due() == 0
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 1
+    assert await core.scheduler.run_due() == 0
+    clock.advance(minutes=30)
+    assert await core.scheduler.run_due() == 0
+    posts = fake.calls("chat.postMessage")
+    assert len(posts) == 1
+    post = posts[0]
+    assert post["channel"] == "C1"
+    assert post["blocks"][2]["elements"][0]["action_id"] == "reviewbot_another"
+    assert "link_names" not in post and "parse" not in post
+    clock.set(NINE + timedelta(days=1))
+    assert await core.scheduler.run_due() == 1
+    assert len(fake.calls("chat.postMessage")) == 2
+
+
+async def test_429_waits_for_retry_after_then_posts(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, waits: Waits
+) -> None:
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", status=429, retry_after=7)
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 1
+    assert len(fake.calls("chat.postMessage")) == 2
+    assert waits.asked == [7.0]
+
+
+async def test_long_429_is_left_to_the_scheduler(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, waits: Waits
+) -> None:
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", status=429, retry_after=600)
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert waits.asked == []
+    assert (await _show(core)).active is True
+    clock.advance(minutes=11)
+    assert await core.scheduler.run_due() == 1
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
+async def test_permanent_error_pauses_after_one_request(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, error: str
+) -> None:
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", error=error)
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    posts = fake.calls("chat.postMessage")
+    assert [p["channel"] for p in posts] == ["C1", "DADMIN"], "one try, then the DM"
+    assert fake.calls("conversations.open") == [{"users": "UADMIN"}]
+    assert error in posts[1]["text"]
+    shown = await _show(core)
+    assert shown.active is False and shown.pause_reason == error
+    clock.set(NINE + timedelta(days=1))
+    assert await core.scheduler.run_due() == 0
+    assert len(fake.calls("chat.postMessage")) == 2
+
+
+async def test_fatal_error_is_never_resent(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock
+) -> None:
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", error="fatal_error")
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    clock.advance(minutes=20)
+    assert await core.scheduler.run_due() == 0
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert (await _show(core)).active is True
+    clock.set(NINE + timedelta(days=1))
+    assert await core.scheduler.run_due() == 1
+
+
+async def test_server_errors_are_retried_a_bounded_number_of_times(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, waits: Waits
+) -> None:
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", status=503, times=3)
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    assert len(fake.calls("chat.postMessage")) == 3
+    assert len(waits.asked) == 2
+    assert (await _show(core)).active is True, "a 5xx does not pause the schedule"
+    clock.advance(minutes=5)
+    assert await core.scheduler.run_due() == 1
+
+
+async def test_notify_failure_is_swallowed(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock
+) -> None:
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", error="not_in_channel")
+    fake.fail_next("conversations.open", error="user_not_found")
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    assert (await _show(core)).active is False
+
+
+@pytest.fixture
+async def mentions_film(core: ReviewBot, tmp_path: Path) -> str:
+    path = tmp_path / "mentions.txt"
+    path.write_text(MENTIONS, encoding="utf-8")
+    report = await core.ingest([path], "Mentions (2024)")
+    assert report.quotes_added == 2, report
+    return "Mentions"
+
+
+def _assert_disarmed(body: Any) -> None:
+    raw = json.dumps(body)
+    for live in ("<!channel>", "<!here>", "<!everyone>", "<@U1>"):
+        assert live not in raw, live
+    assert "&lt;!channel&gt;" in raw and "&lt;@U1&gt;" in raw
+    assert "link_names" not in body and "parse" not in body
+
+
+async def test_quote_with_mentions_is_escaped_in_commands(
+    slack: Driver, mentions_film: str
+) -> None:
+    quote = await slack.command("/quote", f"film:{mentions_film}")
+    _assert_disarmed(quote)
+    assert "triumph &amp; a joy" in json.dumps(quote) or "dazzling" in json.dumps(quote)
+    verdict = await slack.command("/verdict", f"film:{mentions_film}")
+    assert "&lt;!channel&gt; agree" in json.dumps(verdict)
+    assert "<!channel>" not in json.dumps(verdict)
+
+
+async def test_quote_with_mentions_is_escaped_in_daily_posts(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, mentions_film: str
+) -> None:
+    await _set_daily(core, f"/daily set 09:00 UTC any film:{mentions_film}")
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 1
+    _assert_disarmed(fake.calls("chat.postMessage")[0])
