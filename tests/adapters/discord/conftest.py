@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
 
 STOP_TIMEOUT = 10.0
+DB_NAME = "reviewbot.sqlite3"
 
 
 @dataclass
@@ -46,10 +48,25 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed database holding the default corpus, ingested once for the session:
+    scoring the seed files takes about a second, too long to repeat for every test."""
+    path = tmp_path_factory.mktemp("seeded") / DB_NAME
+
+    async def seed() -> None:
+        await (await ReviewBot.open(Settings(db_path=path))).close()
+
+    asyncio.run(seed())
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
+def settings(tmp_path: Path, fake: FakeDiscord, seeded_db: Path) -> Settings:
+    for file in seeded_db.parent.glob(DB_NAME + "*"):
+        shutil.copyfile(file, tmp_path / file.name)
     return Settings(
-        db_path=tmp_path / "reviewbot.sqlite3",
+        db_path=tmp_path / DB_NAME,
         discord_token=fake.token,
         discord_guild_id=GUILD_ID,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 from adapters.discord.embeds import LABEL_COLOURS
@@ -19,10 +21,10 @@ from tests.fakes.discord_server import (
 
 EPHEMERAL = 64
 CHANNEL_MESSAGE = 4
-NO_MENTIONS = {"parse": []}
+NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 
 
-def single_embed(exchange: Exchange) -> dict[str, object]:
+def single_embed(exchange: Exchange) -> dict[str, Any]:
     assert exchange.response_type == CHANNEL_MESSAGE, exchange.callback.json
     [embed] = exchange.data["embeds"]
     assert isinstance(embed, dict)
@@ -55,25 +57,25 @@ async def test_mood_of_a_text(fake: FakeDiscord, bot: RunningBot) -> None:
     embed = single_embed(exchange)
     assert embed["title"] == "Mood: positive"
     assert embed["description"] == "a wonderful, moving, beautiful film"
-    assert {f["name"] for f in embed["fields"]} >= {"Polarity", "Confidence"}  # type: ignore[union-attr,index]
+    assert {f["name"] for f in embed["fields"]} >= {"Polarity", "Confidence"}
 
 
 async def test_mood_of_the_critics_without_text(fake: FakeDiscord, bot: RunningBot) -> None:
     embed = single_embed(await fake.invoke("mood"))
     assert embed["title"] == "The critics' mood: Her (2013)"
-    assert "quotes" in embed["footer"]["text"]  # type: ignore[index]
+    assert "quotes" in embed["footer"]["text"]
 
 
 async def test_verdict(fake: FakeDiscord, bot: RunningBot) -> None:
     embed = single_embed(await fake.invoke("verdict", {"film": "Her"}))
     assert embed["title"] == "Verdict: Her (2013)"
-    names = [f["name"] for f in embed["fields"]]  # type: ignore[union-attr,index]
+    names = [f["name"] for f in embed["fields"]]
     assert "Score" in names
 
 
 async def test_help_lists_every_command(fake: FakeDiscord, bot: RunningBot) -> None:
     embed = single_embed(await fake.invoke("help"))
-    usages = " ".join(f["name"] for f in embed["fields"])  # type: ignore[union-attr,index]
+    usages = " ".join(f["name"] for f in embed["fields"])
     for name in ("/quote", "/mood", "/verdict", "/daily", "/help"):
         assert name in usages
 
@@ -99,7 +101,7 @@ async def test_daily_lifecycle(fake: FakeDiscord, bot: RunningBot, core: ReviewB
     )
     embed = single_embed(created)
     assert not created.ephemeral
-    fields = {f["name"]: f["value"] for f in embed["fields"]}  # type: ignore[union-attr,index]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Time"] == "09:30 Europe/Paris"
     assert fields["Mood"] == "positive"
     assert fields["Next post"].startswith("<t:")
@@ -111,10 +113,10 @@ async def test_daily_lifecycle(fake: FakeDiscord, bot: RunningBot, core: ReviewB
     assert single_embed(shown)["description"] == "This channel's daily quote:"
 
     paused = await fake.invoke("daily", subcommand="pause", user=OWNER)
-    assert {"name": "Status", "value": "paused", "inline": True} in single_embed(paused)["fields"]  # type: ignore[operator]
+    assert {"name": "Status", "value": "paused", "inline": True} in single_embed(paused)["fields"]
 
     resumed = await fake.invoke("daily", subcommand="resume", user=OWNER)
-    assert {"name": "Status", "value": "active", "inline": True} in single_embed(resumed)["fields"]  # type: ignore[operator]
+    assert {"name": "Status", "value": "active", "inline": True} in single_embed(resumed)["fields"]
 
     off = await fake.invoke("daily", subcommand="off", user=OWNER)
     assert single_embed(off)["description"] == "Daily quote deleted for this channel."
