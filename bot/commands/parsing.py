@@ -103,7 +103,9 @@ def _assign(target: CommandSpec, words: list[str], parent: str | None) -> dict[s
             if not value:
                 raise UsageError(f"{opt.name}: needs a value, e.g. {_example(opt)}.")
             values[opt.name] = value
-            open_ended = opt.name if opt.kind in (OptionKind.FILM, OptionKind.TEXT) else None
+            # A quoted value (it holds a space) is complete; a bare one may go on.
+            free = opt.kind in (OptionKind.FILM, OptionKind.TEXT) and " " not in value
+            open_ended = opt.name if free else None
         elif open_ended:
             values[open_ended] += f" {word}"  # film:Her (2013), as Discord's UI shows it
         else:

@@ -1,0 +1,65 @@
+"""The reviewbot command as a user runs it: ask, ingest, score, and the interactive prompt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.bot.test_crash import run
+
+
+def test_ask_prints_the_reply_and_exit_codes(tmp_path: Path) -> None:
+    db = tmp_path / "ask.sqlite3"
+    ok = run(db, "ask", "/quote negative")
+    assert ok.returncode == 0 and "negative" in ok.stdout and "Her (2013)" in ok.stdout
+    bad = run(db, "ask", "/daily set 25:61")
+    assert bad.returncode == 2 and "HH:MM" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_ask_json(tmp_path: Path) -> None:
+    result = run(tmp_path / "j.sqlite3", "ask", "--json", "/quote positive")
+    body = json.loads(result.stdout)
+    assert {"text", "label", "author", "film", "kind"} <= set(body["quote"])
+    assert body["quote"]["label"] == "positive"
+
+
+def test_database_path_is_printed_at_start(tmp_path: Path) -> None:
+    db = tmp_path / "start.sqlite3"
+    result = run(db, stdin="/verdict\nquit\n")
+    assert f"database {db}" in result.stderr
+    assert "Verdict on Her (2013)" in result.stdout and result.returncode == 0
+
+
+def test_console_accepts_every_command_and_another(tmp_path: Path) -> None:
+    lines = ["/quote", "another", "/quote negative", "/mood", "/mood so dull and tedious",
+             "/verdict", "/daily set 08:00 Europe/Paris", "/daily show", "/daily pause",
+             "/daily resume", "/daily off", "/help", "/daily set 8pm", "quit"]
+    result = run(tmp_path / "c.sqlite3", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for needle in ("critic", "Fresh", "The critics of Her (2013)", "Daily quote set.", "Paused",
+                   "Resumed.", "deleted", "/daily set <time>", "HH:MM"):
+        assert needle in out, needle
+    assert "Traceback" not in out + result.stderr
+
+
+def test_ingest_reports_bad_files_and_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Tender and wise.\n\n@highlight\n\nYes.\n")
+    (folder / "bad.bin").write_bytes(b"\x00\x01\x02")
+    result = run(tmp_path / "i.sqlite3", "ingest", str(folder), "--film", "New (2022)")
+    assert result.returncode == 1
+    assert f"{folder / 'bad.bin'}: skipped, binary" in result.stdout
+    assert f"{folder / 'good.txt'}: added 1 quotes" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_score_writes_json_lines(tmp_path: Path) -> None:
+    result = run(tmp_path / "s.sqlite3", "score", stdin="a masterpiece, moving and wise\n"
+                 "a dull, lifeless bore\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["label"] for r in rows] == ["positive", "negative"]
+    for r in rows:
+        assert -1 <= r["polarity"] <= 1 and 0 <= r["confidence"] <= 1

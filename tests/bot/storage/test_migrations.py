@@ -1,0 +1,63 @@
+"""Schema migrations: a database made by the first schema upgrades and keeps its data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import ReviewBot
+from bot.invocation import Invocation
+from bot.replies import QuoteReply, VerdictReply
+from bot.settings import Settings
+from bot.storage import Database
+from bot.storage.migrations import MIGRATIONS
+
+
+async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = await Database.open(path, migrate_to=1)
+    assert await db.schema_version() == 1
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO films (id, title, year, consensus) VALUES (1, 'Old', 1999,"
+                           " 'Loved.')")
+        await conn.execute("INSERT INTO documents (id, film_id, path, sha256, kind, ingested_at)"
+                           " VALUES (1, 1, '/x', 'abc', 'excerpts', '2020-01-01')")
+        for i, label in enumerate(["positive", "positive", "negative"]):
+            await conn.execute(
+                "INSERT INTO quotes (film_id, document_id, kind, text, position, label, polarity,"
+                " confidence) VALUES (1, 1, 'critic', ?, ?, ?, ?, 0.9)",
+                (f"quote {i} is here", i, label, 0.5 if label == "positive" else -0.5),
+            )
+        await conn.execute(
+            "INSERT INTO schedules (platform, channel, created_by, hour, minute, timezone, mood,"
+            " status, next_run_utc) VALUES ('console', 'c', 'u', 9, 0, 'UTC', 'any', 'active',"
+            " '2020-01-01T09:00:00Z')"
+        )
+    await db.close()
+
+    core = await ReviewBot.open(Settings(db_path=path))
+    try:
+        assert await core.db.schema_version() == len(MIGRATIONS)
+        assert await core.db.integrity_ok()
+        inv = Invocation("console", "c", "u", can_manage=True)
+        verdict = await core.handle_text(inv, "/verdict")
+        assert isinstance(verdict, VerdictReply)
+        assert (verdict.critics.positive, verdict.critics.negative) == (2, 1)
+        quote = await core.handle_text(inv, "/quote negative")
+        assert isinstance(quote, QuoteReply) and quote.quote.text == "quote 2 is here"
+        assert await core.schedules.get("console", None, "c") is not None
+        # The old database had a film: the default corpus is not added on top of it.
+        assert [f.name for f in await core.corpus.films()] == ["Old (1999)"]
+    finally:
+        await core.close()
+
+
+async def test_pragmas(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "p.sqlite3")
+    try:
+        for pragma, expected in (("journal_mode", "wal"), ("busy_timeout", 5000),
+                                 ("synchronous", 2), ("foreign_keys", 1)):
+            async with db.conn.execute(f"PRAGMA {pragma}") as cur:
+                row = await cur.fetchone()
+            assert row is not None and row[0] == expected, pragma
+    finally:
+        await db.close()

@@ -1,0 +1,159 @@
+"""Every command through the ReviewBot facade, on a real database with the default corpus."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.app import ReviewBot
+from bot.commands.definitions import COMMANDS
+from bot.invocation import Invocation
+from bot.models import Label, QuoteKind
+from bot.replies import (
+    CorpusMoodReply,
+    ErrorReply,
+    HelpReply,
+    QuoteReply,
+    ScheduleReply,
+    TextMoodReply,
+    VerdictReply,
+)
+
+
+async def test_quote_never_repeats_until_the_pool_is_exhausted(
+    core: ReviewBot, admin: Invocation
+) -> None:
+    first = await core.handle_text(admin, "/quote negative")
+    assert isinstance(first, QuoteReply)
+    size = first.pool_size
+    ids = [first.quote.id]
+    for _ in range(size - 1):
+        reply = await core.another(admin, first.another_value)
+        assert isinstance(reply, QuoteReply) and reply.quote.label is Label.NEGATIVE
+        ids.append(reply.quote.id)
+    assert len(set(ids)) == size
+    assert reply.remaining == 0
+    again = await core.another(admin, first.another_value)
+    assert isinstance(again, QuoteReply) and again.remaining == size - 1  # a new round
+
+
+async def test_channels_have_their_own_decks(core: ReviewBot, admin: Invocation) -> None:
+    other = Invocation("console", "random", "U1", workspace="W1")
+    a = [await core.handle_text(admin, "/quote") for _ in range(3)]
+    b = await core.handle_text(other, "/quote")
+    assert isinstance(b, QuoteReply) and b.remaining == b.pool_size - 1
+    assert all(isinstance(r, QuoteReply) for r in a)
+
+
+async def test_quote_json_has_the_promised_fields(core: ReviewBot, admin: Invocation) -> None:
+    reply = await core.handle_text(admin, "/quote positive")
+    body = reply.to_json()
+    assert body["type"] == "quote"
+    assert {"text", "label", "author", "film", "kind"} <= set(body["quote"])
+    assert body["quote"]["label"] == "positive" and body["quote"]["film"] == "Her (2013)"
+
+
+async def test_mood_of_a_text_names_its_drivers(core: ReviewBot, admin: Invocation) -> None:
+    reply = await core.handle_text(admin, "/mood a dull, lifeless and boring film")
+    assert isinstance(reply, TextMoodReply) and reply.label is Label.NEGATIVE
+    assert reply.polarity < 0
+
+
+async def test_mood_of_the_critics(core: ReviewBot, admin: Invocation) -> None:
+    reply = await core.handle_text(admin, "/mood")
+    assert isinstance(reply, CorpusMoodReply)
+    assert reply.total == 251 and sum(c.count for c in reply.counts) == 251
+    assert {c.label for c in reply.counts} == set(Label)
+
+
+async def test_verdict(core: ReviewBot, admin: Invocation) -> None:
+    reply = await core.handle_text(admin, "/verdict Her")
+    assert isinstance(reply, VerdictReply)
+    assert reply.consensus and reply.consensus.startswith("Sweet, soulful")
+    assert reply.critics.count == 251 and reply.readers.count > 0 and reply.reviews.count > 0
+    assert reply.score is not None and reply.fresh == (reply.score >= 0.6)
+    film = (await core.corpus.films())[0]
+    critics = [q for q in await core.corpus.quotes(film.id) if q.kind is QuoteKind.CRITIC]
+    assert reply.critics.positive == sum(q.label is Label.POSITIVE for q in critics)
+
+
+async def test_help_lists_every_registered_command(core: ReviewBot, admin: Invocation) -> None:
+    reply = await core.handle_text(admin, "/help")
+    assert isinstance(reply, HelpReply) and reply.ephemeral
+    usages = " ".join(e.usage for e in reply.entries)
+    for spec in COMMANDS:
+        assert f"/{spec.name}" in usages
+        for sub in spec.subcommands:
+            assert f"/{spec.name} {sub.name}" in usages
+
+
+async def test_daily_needs_a_manager_and_a_channel(core: ReviewBot, member: Invocation) -> None:
+    reply = await core.handle_text(member, "/daily set 09:00")
+    assert isinstance(reply, ErrorReply) and reply.ephemeral and "manage" in reply.message
+    dm = Invocation("discord", "dm", "U3", can_manage=True, in_guild=False)
+    reply = await core.handle_text(dm, "/daily show")
+    assert isinstance(reply, ErrorReply) and "channel" in reply.message
+    reply = await core.handle_text(member, "/daily show")
+    assert isinstance(reply, ErrorReply) and "/daily set" in reply.message
+
+
+async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation) -> None:
+    await core.handle_text(admin, "/daily set 18:30 Asia/Tokyo negative")
+    reply = await core.handle_text(admin, "/daily show")
+    assert isinstance(reply, ScheduleReply) and reply.ephemeral and reply.active
+    assert reply.next_local == "2026-03-02T18:30:00+09:00"
+    assert reply.next_utc == "2026-03-02T09:30:00Z"
+    assert reply.mood is not None and reply.mood.value == "negative"
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("/quote sad", "No film matches 'sad'"),
+        ("/daily set 24:00", "HH:MM"),
+        ("/daily set 09:00 Mars/Olympus", "IANA"),
+        ("/daily set 09:00 europe/paris", None),
+        ("/mood " + "x" * 2001, "at most 2000"),
+    ],
+)
+async def test_bad_arguments(core: ReviewBot, admin: Invocation, line: str, says: str | None) -> None:
+    reply = await core.handle_text(admin, line)
+    if says is None:
+        assert isinstance(reply, ScheduleReply) and reply.timezone == "Europe/Paris"
+        return
+    assert isinstance(reply, ErrorReply) and reply.ephemeral and reply.usage
+    assert says in reply.message and "\n" not in reply.message
+
+
+async def test_several_films_need_a_choice(core: ReviewBot, admin: Invocation, tmp_path: Path) -> None:
+    f = tmp_path / "other.txt"
+    f.write_text("A grim, tedious slog.\n\n@highlight\n\nNo.\n")
+    await core.ingest([f], "Other (2001)")
+    reply = await core.handle_text(admin, "/quote")
+    assert isinstance(reply, ErrorReply) and "Her (2013)" in reply.message
+    reply = await core.handle_text(admin, "/quote film:other")
+    assert isinstance(reply, QuoteReply) and reply.quote.film == "Other (2001)"
+    assert await core.film_names("o") == ["Other (2001)"]
+
+
+async def test_internal_errors_show_an_id_and_log_the_traceback(
+    core: ReviewBot, admin: Invocation, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(core.corpus, "stats", broken)
+    with caplog.at_level(logging.ERROR):
+        reply = await core.handle_text(admin, "/verdict")
+    assert isinstance(reply, ErrorReply) and not reply.usage and reply.error_id
+    assert "secret" not in reply.message and reply.error_id in reply.message
+    assert any(reply.error_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_stale_button_is_answered(core: ReviewBot, admin: Invocation) -> None:
+    for value in ("sad:1", "any:999", "any:x"):
+        reply = await core.another(admin, value)
+        assert isinstance(reply, ErrorReply) and reply.ephemeral

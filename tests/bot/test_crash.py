@@ -1,0 +1,84 @@
+"""A real process killed with SIGKILL mid-ingest and between claim and send.
+
+The crash points are named in the code (``bot.faults``); the process kills itself with
+SIGKILL there, exactly as ``kill -9`` would, and a second process checks the aftermath.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bot.faults import ENV
+
+CLI = [sys.executable, "-m", "adapters.cli"]
+
+
+def run(db: Path, *args: str, crash: str | None = None, stdin: str = "",
+        ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env["REVIEWBOT_DB"] = str(db)
+    env.pop(ENV, None)
+    if crash:
+        env[ENV] = crash
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=env,
+                          timeout=60, cwd=db.parent)
+
+
+def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_sigkill_mid_ingest_leaves_no_half_document(tmp_path: Path) -> None:
+    db = tmp_path / "crash.sqlite3"
+    assert run(db, "ask", "/help").returncode == 0  # a database with the default corpus
+    before = query(db, "SELECT COUNT(*) FROM quotes")[0][0]
+    doc = tmp_path / "new.txt"
+    doc.write_text("".join(f"Excerpt number {i} is a fine one.\n" for i in range(500))
+                   + "\n@highlight\n\nGood.\n")
+    crashed = run(db, "ingest", str(doc), "--film", "Crash (2020)", crash="ingest.before_commit")
+    assert crashed.returncode == -signal.SIGKILL
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db, "SELECT COUNT(*) FROM quotes")[0][0] == before
+    assert query(db, "SELECT COUNT(*) FROM documents WHERE path LIKE '%new.txt'") == [(0,)]
+    again = run(db, "ingest", str(doc), "--film", "Crash (2020)")
+    assert again.returncode == 0, again.stderr
+    assert query(db, "SELECT COUNT(*) FROM quotes")[0][0] == before + 500
+
+
+def _due_schedule(db: Path) -> None:
+    assert run(db, "ask", "/daily set 09:00 UTC").returncode == 0
+    due = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE schedules SET next_run_utc = ?", (due,))
+
+
+def test_due_schedule_posts_in_the_console(tmp_path: Path) -> None:
+    db = tmp_path / "post.sqlite3"
+    _due_schedule(db)
+    result = run(db, stdin="quit\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("[daily quote for #terminal]") == 1
+    assert query(db, "SELECT outcome FROM posts") == [("sent",)]
+
+
+def test_sigkill_between_claim_and_send_never_posts_twice(tmp_path: Path) -> None:
+    db = tmp_path / "claim.sqlite3"
+    _due_schedule(db)
+    crashed = run(db, crash="scheduler.after_claim")
+    assert crashed.returncode == -signal.SIGKILL
+    assert "[daily quote" not in crashed.stdout
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db, "SELECT outcome, message_id FROM posts") == [("claimed", None)]
+    restarted = run(db, stdin="quit\n")
+    assert restarted.returncode == 0, restarted.stderr
+    assert "[daily quote" not in restarted.stdout
+    assert len(query(db, "SELECT * FROM posts")) == 1
+    next_run = query(db, "SELECT next_run_utc FROM schedules")[0][0]
+    assert isinstance(next_run, str) and next_run > datetime.now(timezone.utc).strftime("%Y-%m-%dT")
