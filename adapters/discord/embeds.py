@@ -1,7 +1,8 @@
 """Reply objects as Discord embeds: one function per reply type, no command logic.
 
-Everything shown comes from the reply; this module only chooses layout, colours and the
-truncation Discord's limits force (title 256, description 4,096, field value 1,024).
+Everything shown comes from the reply, and figures are worded by ``bot.render`` so an
+embed says what the console and Slack say; this module only chooses layout, colours and
+the truncation Discord's limits force (title 256, description 4,096, field value 1,024).
 """
 
 from __future__ import annotations
@@ -12,10 +13,19 @@ from functools import singledispatch
 import discord
 
 from bot.models import Label
+from bot.render import (
+    drivers_line,
+    group_line,
+    histogram_lines,
+    percent,
+    quote_footer,
+    render_text,
+    signed,
+    verdict_headline,
+)
 from bot.replies import (
     CorpusMoodReply,
     ErrorReply,
-    GroupVerdict,
     HelpReply,
     QuoteReply,
     Reply,
@@ -46,9 +56,7 @@ def clip(text: str, limit: int) -> str:
 
 def error_text(reply: ErrorReply) -> str:
     """An error is one plain line: it is ephemeral and has no structure worth an embed."""
-    if reply.error_id is None:
-        return clip(reply.message, CONTENT_LIMIT)
-    return clip(f"{reply.message} (error id {reply.error_id})", CONTENT_LIMIT)
+    return clip(render_text(reply), CONTENT_LIMIT)
 
 
 @singledispatch
@@ -65,10 +73,7 @@ def _quote(reply: QuoteReply) -> discord.Embed:
         description=clip(f"“{quote.text}”\n— {quote.attribution}", DESCRIPTION_LIMIT),
         colour=LABEL_COLOURS[quote.label],
     )
-    embed.set_footer(
-        text=f"{quote.label.display} {quote.kind.display} · "
-        f"{reply.remaining} of {reply.pool_size} {reply.mood.value} quotes left this round"
-    )
+    embed.set_footer(text=quote_footer(reply))
     return embed
 
 
@@ -79,56 +84,46 @@ def _text_mood(reply: TextMoodReply) -> discord.Embed:
         description=clip(reply.text, DESCRIPTION_LIMIT),
         colour=LABEL_COLOURS[reply.label],
     )
-    embed.add_field(name="Polarity", value=f"{reply.polarity:+.2f}")
-    embed.add_field(name="Confidence", value=f"{reply.confidence:.0%}")
-    if reply.drivers:
-        drivers = ", ".join(f"{d.phrase} ({d.weight:+.2f})" for d in reply.drivers)
-        embed.add_field(name="Driven by", value=clip(drivers, FIELD_VALUE_LIMIT), inline=False)
+    embed.add_field(name="Polarity", value=signed(reply.polarity))
+    embed.add_field(name="Confidence", value=percent(reply.confidence))
+    embed.add_field(
+        name="Driven by", value=clip(drivers_line(reply), FIELD_VALUE_LIMIT), inline=False
+    )
     return embed
 
 
 @render_embed.register
 def _corpus_mood(reply: CorpusMoodReply) -> discord.Embed:
     top = max(reply.counts, key=lambda c: c.count, default=None)
+    histogram = "\n".join(histogram_lines(reply)) if reply.counts else ""
     embed = discord.Embed(
         title=clip(f"The critics' mood: {reply.film}", TITLE_LIMIT),
+        # A code block keeps the histogram's bars aligned.
+        description=clip(f"```\n{histogram}\n```", DESCRIPTION_LIMIT) if histogram else None,
         colour=LABEL_COLOURS[top.label] if top and top.count else INFO_COLOUR,
     )
-    for count in reply.counts:
-        share = count.count / reply.total if reply.total else 0.0
-        embed.add_field(name=count.label.display, value=f"{count.count} ({share:.0%})")
-    embed.set_footer(text=f"{reply.total} quotes · average polarity {reply.average_polarity:+.2f}")
-    return embed
-
-
-def _group(group: GroupVerdict) -> str:
-    share = group.positive_share
-    shown = "no committed quotes" if share is None else f"{share:.0%} positive"
-    return (
-        f"{shown}\n{group.positive} positive · {group.negative} negative · {group.count} in all\n"
-        f"average polarity {group.average_polarity:+.2f}"
+    embed.set_footer(
+        text=f"{reply.total} quotes · average polarity {signed(reply.average_polarity)}"
     )
+    return embed
 
 
 @render_embed.register
 def _verdict(reply: VerdictReply) -> discord.Embed:
-    score, fresh = reply.score, reply.fresh
-    if fresh is None:
+    if reply.fresh is None:
         colour = INFO_COLOUR
     else:
-        colour = LABEL_COLOURS[Label.POSITIVE if fresh else Label.NEGATIVE]
+        colour = LABEL_COLOURS[Label.POSITIVE if reply.fresh else Label.NEGATIVE]
+    lines = [verdict_headline(reply)]
+    if reply.consensus:
+        lines.append(f"> {reply.consensus}")
     embed = discord.Embed(
         title=clip(f"Verdict: {reply.film}", TITLE_LIMIT),
-        description=clip(reply.consensus, DESCRIPTION_LIMIT) if reply.consensus else None,
+        description=clip("\n".join(lines), DESCRIPTION_LIMIT),
         colour=colour,
     )
-    if score is not None:
-        embed.add_field(
-            name="Score", value=f"{score:.0%} ({'fresh' if fresh else 'rotten'})", inline=False
-        )
-    for group in (reply.critics, reply.readers, reply.reviews):
-        if group.count:
-            embed.add_field(name=clip(group.name, FIELD_NAME_LIMIT), value=_group(group))
+    voices = "\n".join(group_line(g) for g in (reply.critics, reply.reviews, reply.readers))
+    embed.add_field(name="Critics, reviews, readers", value=clip(voices, FIELD_VALUE_LIMIT))
     return embed
 
 
