@@ -123,7 +123,9 @@ def _verdict(reply: VerdictReply) -> discord.Embed:
         colour=colour,
     )
     voices = "\n".join(group_line(g) for g in (reply.critics, reply.reviews, reply.readers))
-    embed.add_field(name="Critics, reviews, readers", value=clip(voices, FIELD_VALUE_LIMIT))
+    embed.add_field(
+        name="Critics, reviews, readers", value=clip(voices, FIELD_VALUE_LIMIT), inline=False
+    )
     return embed
 
 
