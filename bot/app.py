@@ -133,7 +133,9 @@ class ReviewBot:
 
         return await self._guard(inv, "command", call)
 
-    async def _guard(self, inv: Invocation, what: str, call: Callable[[], Awaitable[Reply]]) -> Reply:
+    async def _guard(
+        self, inv: Invocation, what: str, call: Callable[[], Awaitable[Reply]]
+    ) -> Reply:
         try:
             return await call()
         except UsageError as exc:

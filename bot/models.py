@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 
-class Label(str, enum.Enum):
+class Label(enum.StrEnum):
     """What the scorer decided. ``NEUTRAL`` is an abstention: shown to users as "mixed"."""
 
     POSITIVE = "positive"
@@ -23,7 +23,7 @@ class Label(str, enum.Enum):
         return "mixed" if self is Label.NEUTRAL else self.value
 
 
-class Mood(str, enum.Enum):
+class Mood(enum.StrEnum):
     """The mood a user asks ``/quote`` for."""
 
     POSITIVE = "positive"
@@ -31,7 +31,7 @@ class Mood(str, enum.Enum):
     ANY = "any"
 
 
-class QuoteKind(str, enum.Enum):
+class QuoteKind(enum.StrEnum):
     CRITIC = "critic"  # a one-line critic excerpt
     REVIEW = "review"  # a sentence of a full review's prose
     READER = "reader"  # a reader's comment under a review
@@ -43,7 +43,7 @@ class QuoteKind(str, enum.Enum):
         ]
 
 
-class DocumentKind(str, enum.Enum):
+class DocumentKind(enum.StrEnum):
     EXCERPTS = "excerpts"
     WEBPAGE = "webpage"
 
@@ -106,7 +106,7 @@ class Quote:
         return ", ".join(parts)
 
 
-class ScheduleStatus(str, enum.Enum):
+class ScheduleStatus(enum.StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
 

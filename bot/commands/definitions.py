@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 
-class OptionKind(str, enum.Enum):
+class OptionKind(enum.StrEnum):
     CHOICE = "choice"  # one of ``choices``
     TEXT = "text"  # free text, may contain spaces; must be the last option
     FILM = "film"  # a film title, autocompleted by adapters that can
@@ -58,7 +58,9 @@ class CommandSpec:
         return " ".join(words)
 
 
-FILM = OptionSpec("film", "Which film (defaults to the only or the configured one)", OptionKind.FILM)
+FILM = OptionSpec(
+    "film", "Which film (defaults to the only or the configured one)", OptionKind.FILM
+)
 MOOD = OptionSpec(
     "mood",
     "positive, negative or any",

@@ -71,7 +71,8 @@ class CorpusStore:
         async with self.db.conn.execute(
             "SELECT id, title, year, consensus FROM films ORDER BY title, year"
         ) as cur:
-            return [Film(r["id"], r["title"], r["year"], r["consensus"]) for r in await cur.fetchall()]
+            rows = await cur.fetchall()
+        return [Film(r["id"], r["title"], r["year"], r["consensus"]) for r in rows]
 
     async def film(self, film_id: int) -> Film | None:
         async with self.db.conn.execute(

@@ -85,4 +85,4 @@ class Database:
     async def integrity_ok(self) -> bool:
         async with self.conn.execute("PRAGMA integrity_check") as cur:
             row = await cur.fetchone()
-        return bool(row) and row[0] == "ok"
+        return row is not None and row[0] == "ok"

@@ -118,7 +118,9 @@ async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation
         ("/mood " + "x" * 2001, "at most 2000"),
     ],
 )
-async def test_bad_arguments(core: ReviewBot, admin: Invocation, line: str, says: str | None) -> None:
+async def test_bad_arguments(
+    core: ReviewBot, admin: Invocation, line: str, says: str | None
+) -> None:
     reply = await core.handle_text(admin, line)
     if says is None:
         assert isinstance(reply, ScheduleReply) and reply.timezone == "Europe/Paris"
@@ -127,7 +129,9 @@ async def test_bad_arguments(core: ReviewBot, admin: Invocation, line: str, says
     assert says in reply.message and "\n" not in reply.message
 
 
-async def test_several_films_need_a_choice(core: ReviewBot, admin: Invocation, tmp_path: Path) -> None:
+async def test_several_films_need_a_choice(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
     f = tmp_path / "other.txt"
     f.write_text("A grim, tedious slog.\n\n@highlight\n\nNo.\n")
     await core.ingest([f], "Other (2001)")

@@ -14,6 +14,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.poster import RecordingPoster
 
 NY = ZoneInfo("America/New_York")
+AT_9 = "/daily set 09:00 America/New_York"
 
 
 def at(zone: ZoneInfo, *args: int, fold: int = 0) -> datetime:
@@ -38,7 +39,7 @@ async def run_until(core: ReviewBot, clock: FakeClock, end: datetime, step: time
 
 async def test_posts_once_a_day_at_the_local_time(core: ReviewBot, clock: FakeClock,
                                                    admin: Invocation) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     fired: list[datetime] = []
     for _ in range(3 * 24 * 4):  # three days in 15-minute steps
         clock.advance(minutes=15)
@@ -52,7 +53,9 @@ async def test_spring_forward_gap_posts_once_at_the_documented_instant(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
     # 2026-03-08: New York jumps from 02:00 to 03:00; 02:30 does not exist.
-    poster = await setup(core, clock, admin, at(NY, 2026, 3, 7, 12, 0), "/daily set 02:30 America/New_York")
+    poster = await setup(
+        core, clock, admin, at(NY, 2026, 3, 7, 12, 0), "/daily set 02:30 America/New_York"
+    )
     times: list[datetime] = []
     for _ in range(3 * 24 * 12):
         clock.advance(minutes=5)
@@ -67,7 +70,9 @@ async def test_fall_back_posts_once_at_the_first_occurrence(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
     # 2026-11-01: New York goes back from 02:00 EDT to 01:00 EST; 01:30 happens twice.
-    poster = await setup(core, clock, admin, at(NY, 2026, 10, 31, 12, 0), "/daily set 01:30 America/New_York")
+    poster = await setup(
+        core, clock, admin, at(NY, 2026, 10, 31, 12, 0), "/daily set 01:30 America/New_York"
+    )
     times: list[datetime] = []
     for _ in range(2 * 24 * 12):
         clock.advance(minutes=5)
@@ -82,7 +87,7 @@ async def test_fall_back_posts_once_at_the_first_occurrence(
 async def test_three_days_down_gives_one_catch_up_post(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     clock.set(at(NY, 2026, 6, 4, 14, 0))  # down from before the first post until the 4th, 14:00
     assert await core.scheduler.run_due() == 1
     assert await core.scheduler.run_due() == 0
@@ -96,7 +101,7 @@ async def test_three_days_down_gives_one_catch_up_post(
 async def test_back_before_todays_time_waits_for_it(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     clock.set(at(NY, 2026, 6, 3, 7, 0))  # missed the 1st and 2nd; today's 09:00 is ahead
     assert await core.scheduler.run_due() == 0
     await run_until(core, clock, at(NY, 2026, 6, 3, 10, 0), timedelta(minutes=10))
@@ -106,7 +111,7 @@ async def test_back_before_todays_time_waits_for_it(
 async def test_a_claimed_day_is_never_posted_again(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     schedule = await core.schedules.get("console", "W1", "general")
     assert schedule is not None
     # A previous process claimed today and died before sending.
@@ -120,7 +125,7 @@ async def test_a_claimed_day_is_never_posted_again(
 async def test_permanent_error_pauses_after_one_attempt_and_tells_the_setter(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     poster.failures.append(PermanentDeliveryError("the bot lost access to this channel"))
     await run_until(core, clock, at(NY, 2026, 6, 3, 12, 0), timedelta(minutes=15))
     assert poster.attempts == 1 and poster.posts == []
@@ -136,7 +141,7 @@ async def test_permanent_error_pauses_after_one_attempt_and_tells_the_setter(
 async def test_transient_error_retries_the_same_day(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     poster.failures.append(TransientDeliveryError("502 from the platform", retry_after=120))
     await run_until(core, clock, at(NY, 2026, 6, 1, 12, 0), timedelta(minutes=1))
     assert poster.attempts == 2 and len(poster.posts) == 1
@@ -147,7 +152,7 @@ async def test_transient_error_retries_the_same_day(
 async def test_uncertain_outcome_is_not_resent(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     poster.failures.append(UncertainDeliveryError("fatal_error"))
     await run_until(core, clock, at(NY, 2026, 6, 1, 23, 0), timedelta(minutes=15))
     assert poster.attempts == 1
@@ -157,7 +162,7 @@ async def test_daily_quotes_do_not_repeat_in_the_channel(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
     poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0),
-                         "/daily set 09:00 America/New_York positive")
+                         f"{AT_9} positive")
     await run_until(core, clock, at(NY, 2026, 6, 21, 10, 0), timedelta(hours=1))
     ids = [reply.quote.id for _, reply in poster.posts]
     assert len(ids) == 21 and len(set(ids)) == 21
@@ -167,7 +172,7 @@ async def test_daily_quotes_do_not_repeat_in_the_channel(
 async def test_setting_a_time_already_past_today_starts_tomorrow(
     core: ReviewBot, clock: FakeClock, admin: Invocation
 ) -> None:
-    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 10, 0), "/daily set 09:00 America/New_York")
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 10, 0), AT_9)
     assert await core.scheduler.run_due() == 0
     await run_until(core, clock, at(NY, 2026, 6, 2, 9, 30), timedelta(minutes=30))
     assert len(poster.posts) == 1

@@ -84,7 +84,7 @@ def test_no_quote_is_furniture_a_fragment_a_marker_or_a_name(name: str) -> None:
         assert len(quote.text.split()) >= 4, quote.text
         assert not quote.text[:3].strip().rstrip(".").isdigit(), quote.text
         assert not quote.text.startswith(("•", "http", "www.", "—")), quote.text
-        assert "From the mind of Spike Jonze." != quote.text
+        assert quote.text != "From the mind of Spike Jonze."
 
 
 async def test_default_corpus_is_ingested_into_an_empty_database(core: ReviewBot) -> None:
