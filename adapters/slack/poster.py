@@ -28,17 +28,6 @@ from bot.replies import QuoteReply
 
 _log = logging.getLogger(__name__)
 
-# The channel cannot take posts until a person fixes something: pause and tell them.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "invalid_auth",
-        "account_inactive",
-        "token_revoked",
-    }
-)
 # Slack says the operation may have partly happened: resending could post twice.
 UNCERTAIN_ERRORS = frozenset({"fatal_error", "internal_error"})
 TRANSIENT_ERRORS = frozenset({"service_unavailable", "ratelimited"})
@@ -105,8 +94,6 @@ class SlackPoster:
         """Raise the delivery error for ``e``, or return how long to wait before retrying."""
         status = e.response.status_code
         error = error_name(e)
-        if error in PERMANENT_ERRORS:
-            raise PermanentDeliveryError(error) from None
         if error in UNCERTAIN_ERRORS:
             raise UncertainDeliveryError(error) from None
         if status == 429:
@@ -118,7 +105,9 @@ class SlackPoster:
             if attempt == self._attempts:
                 raise TransientDeliveryError(error or f"HTTP {status}") from None
             return self._backoff * attempt
-        # Anything else (missing_scope, invalid_blocks ...) will not fix itself tomorrow.
+        # A refusal that will not fix itself: channel_not_found, not_in_channel, is_archived,
+        # invalid_auth, account_inactive, token_revoked, missing_scope ... The scheduler
+        # pauses the schedule with this reason and tells whoever set it.
         raise PermanentDeliveryError(error or f"HTTP {status}") from None
 
     async def notify(self, schedule: Schedule, message: str) -> None:

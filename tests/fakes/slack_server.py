@@ -49,6 +49,7 @@ class _Failure:
     status: int
     retry_after: float | None
     times: int
+    disconnect: bool
 
 
 @dataclass
@@ -83,9 +84,7 @@ class FakeSlack:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
 
     async def close(self) -> None:
         for ws in list(self._sockets):
@@ -130,15 +129,18 @@ class FakeSlack:
         status: int = 200,
         retry_after: float | None = None,
         times: int = 1,
+        disconnect: bool = False,
     ) -> None:
         """Answer the next ``times`` calls to ``method`` with an error instead.
 
         ``error`` alone gives Slack's ``{"ok": false, "error": ...}`` with 200; ``status=429``
-        adds ``Retry-After``; a 5xx status gives a plain-text body as Slack's edge does.
+        adds ``Retry-After``; a 5xx status gives a plain-text body as Slack's edge does;
+        ``disconnect`` reads the request, then drops the connection without an answer.
         """
         if status == 429 and error is None:
             error = "ratelimited"
-        self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times))
+        failure = _Failure(error, status, retry_after, times, disconnect)
+        self._failures.setdefault(method, []).append(failure)
 
     # -- reading -------------------------------------------------------------------
 
@@ -200,6 +202,9 @@ class FakeSlack:
         )
         return ack
 
+    def live_connections(self) -> int:
+        return sum(not ws.closed for ws in self._sockets)
+
     def acks_for(self, envelope_id: str) -> list[dict[str, Any]]:
         return [a for a in self.acks if a.get("envelope_id") == envelope_id]
 
@@ -252,6 +257,10 @@ class FakeSlack:
         await self._record(method, body, token)
 
         failure = self._take_failure(method)
+        if failure is not None and failure.disconnect:
+            assert request.transport is not None
+            request.transport.close()
+            raise asyncio.CancelledError  # aiohttp's way to abandon a request
         if failure is not None:
             return _failure_response(failure)
         expected = self.app_token if method == "apps.connections.open" else self.bot_token

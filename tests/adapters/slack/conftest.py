@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
@@ -43,7 +43,7 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 08:00 UTC
 WAIT = 5.0  # every wait in these tests is bounded by this
 
 
-class SecondsClock:
+class SecondsClock(Clock):
     """slack_sdk's verifier clock (``now() -> float``), pinned to a test's instant."""
 
     def __init__(self, now: float) -> None:
@@ -195,10 +195,10 @@ async def socket_driver(
     fake: FakeSlack, bolt_app: AsyncApp, client: AsyncWebClient
 ) -> AsyncIterator[SocketDriver]:
     handler = DedupingSocketModeHandler(bolt_app, APP_TOKEN, web_client=client)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     await fake.wait_connected(1, WAIT)
     yield SocketDriver(fake)
-    await handler.close_async()
+    await handler.close_async()  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture
@@ -214,9 +214,7 @@ async def http_driver(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    server = site._server
-    assert server is not None and server.sockets
-    port = server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     async with aiohttp.ClientSession() as session:
         yield HttpDriver(fake, f"http://127.0.0.1:{port}{EVENTS_PATH}", session)
     await runner.cleanup()

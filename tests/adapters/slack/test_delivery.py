@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,32 @@ async def test_quote_with_mentions_is_escaped_in_daily_posts(
     clock.set(NINE)
     assert await core.scheduler.run_due() == 1
     _assert_disarmed(fake.calls("chat.postMessage")[0])
+
+
+async def test_connection_lost_after_sending_is_never_resent(
+    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, waits: Waits
+) -> None:
+    """slack_sdk's default retry would resend here; the poster's client must not."""
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", disconnect=True)
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    clock.advance(minutes=20)
+    assert await core.scheduler.run_due() == 0
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert waits.asked == []
+
+
+async def test_connection_refused_is_retried_then_transient(
+    core: ReviewBot, fake: FakeSlack, clock: FakeClock, waits: Waits
+) -> None:
+    """Nothing listens on the port: nothing was sent, so retrying is safe."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/api/"
+    core.scheduler.register(SlackPoster(AsyncWebClient(token="x", base_url=dead), sleep=waits))
+    await _set_daily(core)
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    assert len(waits.asked) == 2
+    assert (await _show(core)).active is True

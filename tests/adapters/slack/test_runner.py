@@ -66,7 +66,7 @@ async def test_socket_mode_serves_until_stopped(
     denied = await SocketDriver(fake).command("/daily", "set 09:00", user="UADMIN")
     assert denied["response_type"] == "ephemeral"
     await _stop(task, stop)
-    assert not any(ws for ws in fake._sockets if not ws.closed)
+    await fake.wait_for(lambda: fake.live_connections() == 0, WAIT)
     _assert_no_secrets(debug_logs)
 
 
