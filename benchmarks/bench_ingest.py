@@ -22,7 +22,7 @@ from pathlib import Path
 from textblob import TextBlob
 
 from benchmarks import corpus
-from benchmarks.common import DATA_DIR, print_table
+from benchmarks.common import data_dir, print_table
 from bot.app import ReviewBot
 from bot.ingest.pipeline import expand, parse_document
 from bot.ingest.reading import read_text
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     scorer.score_many(texts[:10])  # lazy model loading is not throughput
     textblob_s = seconds(_textblob_each, texts)
     scorer_s = seconds(scorer.score_many, texts)
-    added, ingest_s = asyncio.run(ingest_all(films, DATA_DIR / f"ingest-{args.size}.sqlite3"))
+    added, ingest_s = asyncio.run(ingest_all(films, data_dir() / f"ingest-{args.size}.sqlite3"))
     if added != len(texts):
         raise RuntimeError(f"ingest stored {added} quotes of {len(texts)}")
     baseline = len(texts) / textblob_s

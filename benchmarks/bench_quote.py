@@ -40,7 +40,7 @@ async def measure(
     ``synchronous`` overrides the core's ``PRAGMA synchronous`` (FULL) to show what the
     fsync of every deck update costs; the default measures the bot as shipped.
     """
-    core = await ReviewBot.open(Settings(db_path=corpus.database(key)),
+    core = await ReviewBot.open(Settings(db_path=await corpus.database(key)),
                                 ingest_default_corpus=False)
     try:
         if synchronous:

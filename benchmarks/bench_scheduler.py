@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import corpus
-from benchmarks.common import DATA_DIR, parse_size, print_table, summary_ms, timed
+from benchmarks.common import data_dir, parse_size, print_table, summary_ms, timed
 from bot.app import ReviewBot
 from bot.models import Mood, Schedule
 from bot.replies import QuoteReply
@@ -102,10 +102,10 @@ async def commit_floor(db_path: Path, transactions: int) -> float:
 
 
 async def measure(schedules: int, due: int, queries: int) -> list[list[object]]:
-    db_path = DATA_DIR / f"schedules-{schedules}.sqlite3"
+    db_path = data_dir() / f"schedules-{schedules}.sqlite3"
     for stale in db_path.parent.glob(db_path.name + "*"):
         stale.unlink()
-    shutil.copy(corpus.database("1k"), db_path)
+    shutil.copy(await corpus.database("1k"), db_path)
     await populate(db_path, schedules, due)
     clock = FakeClock(BUSY - timedelta(seconds=30))
     core = await ReviewBot.open(Settings(db_path=db_path), clock=clock,
@@ -148,7 +148,7 @@ async def measure(schedules: int, due: int, queries: int) -> list[list[object]]:
     finally:
         await core.close()
     sample = min(due, 1000)
-    floor_s = await commit_floor(DATA_DIR / "commit-floor.sqlite3", sample * COMMITS_PER_POST)
+    floor_s = await commit_floor(data_dir() / "commit-floor.sqlite3", sample * COMMITS_PER_POST)
     floor_rate = sample / floor_s
     print_table(
         f"Due schedules among {schedules:,}, ms ({queries} queries each): due() is"

@@ -31,7 +31,7 @@ _GROUP_BY = (
 
 
 async def measure(key: str, iterations: int, scan_iterations: int) -> list[list[object]]:
-    core = await ReviewBot.open(Settings(db_path=corpus.database(key)),
+    core = await ReviewBot.open(Settings(db_path=await corpus.database(key)),
                                 ingest_default_corpus=False)
     try:
         films = await core.corpus.films()

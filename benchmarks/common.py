@@ -17,7 +17,15 @@ from collections.abc import Awaitable, Iterable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO / "benchmarks" / ".data"
+DATA_ENV = "BENCH_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Where generated corpora and databases are cached: ``benchmarks/.data`` (gitignored)
+    unless ``BENCH_DATA_DIR`` names another folder (the smoke test uses a temporary one)."""
+    path = Path(os.environ.get(DATA_ENV) or REPO / "benchmarks" / ".data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 _SIZE = re.compile(r"^(\d+)([kKmM]?)$")
 

@@ -21,7 +21,6 @@ and by a version number bumped whenever generation changes:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import random
 import shutil
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from benchmarks.common import DATA_DIR, parse_size, progress
+from benchmarks.common import data_dir, parse_size, progress
 from bot.app import default_corpus_dir
 from bot.ingest.pipeline import parse_document
 from bot.ingest.reading import read_text
@@ -129,7 +128,7 @@ def films(key: str) -> Iterator[tuple[str, str, list[list[GenQuote]]]]:
 
 def excerpt_files(key: str) -> list[tuple[str, Path]]:
     """(film name, folder of its excerpt files) for the corpus, written once."""
-    root = DATA_DIR / f"excerpts-{key}-v{VERSION}"
+    root = data_dir() / f"excerpts-{key}-v{VERSION}"
     done = root / ".done"
     names = [film_name(i) for i in range(shape(key).films)]
     if not done.exists():
@@ -145,14 +144,14 @@ def excerpt_files(key: str) -> list[tuple[str, Path]]:
     return [(name, root / f"film_{i:04d}") for i, name in enumerate(names)]
 
 
-def database(key: str) -> Path:
+async def database(key: str) -> Path:
     """The corpus as a bot database, built once (a few minutes at 1M) and then reused."""
-    path = DATA_DIR / f"corpus-{key}-v{VERSION}.sqlite3"
+    path = data_dir() / f"corpus-{key}-v{VERSION}.sqlite3"
     done = path.with_suffix(".done")
     if not done.exists():
         for stale in path.parent.glob(path.name + "*"):
             stale.unlink()
-        asyncio.run(_build(key, path))
+        await _build(key, path)
         done.touch()
     return path
 
