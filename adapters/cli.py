@@ -16,6 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+
 from tqdm import tqdm
 
 from adapters.console.console import ask, run_console
