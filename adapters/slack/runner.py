@@ -39,7 +39,7 @@ async def run_slack(
 ) -> None:
     """Serve Slack until ``stop`` is set. ``client``/``verifier`` are for tests and proxies.
 
-    Raises ``slack_sdk.errors.SlackApiError`` at once when the bot token is refused.
+    Raises ``slack_sdk.errors.SlackApiError`` at once when a token is refused.
     """
     if not settings.slack_enabled:
         raise ValueError("Slack needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET")
@@ -64,9 +64,13 @@ async def _socket_mode(
     stop: asyncio.Event,
     ping_interval: float,
 ) -> None:
+    # The client retries a refused app token forever; ask once here so it fails fast,
+    # and hand the client the URL so it does not ask again.
+    opened = await client.apps_connections_open(app_token=app_token)
     handler = DedupingSocketModeHandler(
         app, app_token, web_client=client, ping_interval=ping_interval
     )
+    handler.client.wss_uri = opened["url"]
     # connect() retries until it succeeds; run it beside ``stop`` so stopping never waits.
     connecting = asyncio.ensure_future(handler.connect_async())  # type: ignore[no-untyped-call]
     try:

@@ -113,6 +113,23 @@ async def test_refused_token_fails_fast_without_leaking_it(
     assert wrong not in debug_logs.text
 
 
+async def test_refused_app_token_fails_fast_without_leaking_it(
+    core: ReviewBot,
+    settings: Settings,
+    fake: FakeSlack,
+    client: AsyncWebClient,
+    debug_logs: pytest.LogCaptureFixture,
+) -> None:
+    wrong = "xapp-1-wrong-token-0000"
+    settings = dataclasses.replace(settings, slack_app_token=wrong)
+    with pytest.raises(SlackApiError) as raised:
+        await asyncio.wait_for(run_slack(core, settings, asyncio.Event(), client=client), WAIT)
+    assert raised.value.response["error"] == "invalid_auth"
+    assert fake.connections_opened == 0
+    assert wrong not in str(raised.value)
+    assert wrong not in debug_logs.text
+
+
 @pytest.fixture
 async def prefixed(
     fake: FakeSlack, core: ReviewBot, settings: Settings, client: AsyncWebClient
