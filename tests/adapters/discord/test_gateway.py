@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
+import discord
 import pytest
 
 from adapters.discord.sync import state_path_for
@@ -144,9 +145,23 @@ async def test_the_token_is_never_logged(
 async def test_a_rejected_token_ends_run_discord_with_an_error(
     fake: FakeDiscord, core: ReviewBot, settings: Settings
 ) -> None:
-    import discord
-
     wrong = Settings(db_path=settings.db_path, discord_token="not-the-token")
     with pytest.raises(discord.LoginFailure):
         async with running(core, wrong, fake):
             pass
+
+
+async def test_a_rate_limited_response_is_retried_by_the_library(
+    fake: FakeDiscord, bot: RunningBot
+) -> None:
+    fake.force_rate_limit("POST", r"/interactions/\d+/[^/]+/callback", retry_after=0.2)
+
+    exchange = await fake.invoke("help")
+
+    assert exchange.callback.status == 429
+    [limited, answered] = await fake.wait_for_request(
+        "POST", rf"/interactions/{exchange.interaction_id}/[^/]+/callback", count=2
+    )
+    assert answered.status == 200
+    assert answered.at - limited.at >= 0.2
+    assert answered.json["type"] == 4
