@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from adapters.discord.client import ReviewBotClient
@@ -34,5 +33,4 @@ async def run_discord(core: ReviewBot, settings: Settings, stop: asyncio.Event) 
             _log.info("stopping the Discord client")
     finally:
         await client.close()
-    with contextlib.suppress(asyncio.CancelledError):
-        await connection
+    await connection  # connect() returns once the client is closed, or raises its failure
