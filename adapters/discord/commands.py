@@ -94,7 +94,7 @@ def _callback(core: ReviewBot, spec: CommandSpec, parent: str | None) -> Callbac
                 return
         await respond(interaction, core.handle(inv, command, options, subcommand))
 
-    # A dotted __qualname__ makes discord.py take the callback for a method expecting self.
+    # Named after the command, so discord.py's error logs say which one failed.
     callback.__qualname__ = callback.__name__ = f"{command}_{subcommand or 'command'}"
     return callback
 
