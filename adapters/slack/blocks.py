@@ -9,6 +9,7 @@ into pings only when they arrive unescaped, and this app never sends ``link_name
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from adapters.slack.commands import slack_usage
@@ -168,11 +169,19 @@ def _schedule(reply: ScheduleReply) -> list[Block]:
     if reply.film:
         fields.append(f"*Film*\n{escape(reply.film)}")
     if reply.next_local:
-        fields.append(f"*Next post*\n{escape(reply.next_local)}")
+        fields.append(f"*Next post*\n{_local_time(reply.next_local, reply.next_utc)}")
     blocks.append(_fields(fields))
     if reply.pause_reason:
         blocks.append(_context(f"Paused because: {escape(reply.pause_reason)}"))
     return blocks
+
+
+def _local_time(fallback: str, utc: str | None) -> str:
+    """Slack's date token: each reader sees the instant in their own time zone."""
+    if not utc:
+        return escape(fallback)
+    epoch = int(datetime.fromisoformat(utc).timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
 
 
 def _help(reply: HelpReply, prefix: str) -> list[Block]:

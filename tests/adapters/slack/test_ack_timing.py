@@ -18,7 +18,7 @@ from tests.adapters.slack.conftest import WAIT, Driver
 from tests.fakes.slack_payloads import slash_command
 from tests.fakes.slack_server import FakeSlack
 
-CORE_DELAY = 0.6
+CORE_DELAY = 1.0
 ACK_BUDGET = 0.1
 
 

@@ -83,6 +83,22 @@ def test_schedule_without_a_schedule_is_one_section() -> None:
     assert [b["type"] for b in message.blocks] == ["section"]
 
 
+def test_next_post_is_shown_in_each_readers_zone() -> None:
+    reply = ScheduleReply(
+        message="Set.",
+        active=True,
+        local_time="09:00",
+        timezone="Europe/Paris",
+        next_local="2026-03-03T09:00:00+01:00",
+        next_utc="2026-03-03T08:00:00Z",
+    )
+    fields = [f["text"] for f in render(reply).blocks[1]["fields"]]
+    assert (
+        "*Next post*\n<!date^1772524800^{date_short_pretty} at {time}|2026-03-03T09:00:00+01:00>"
+        in fields
+    )
+
+
 def test_help_uses_prefixed_names() -> None:
     reply = HelpReply(entries=(HelpEntry("/quote [mood]", "A quote"), HelpEntry("/help", "Help")))
     assert "`/rb-quote [mood]`" in render(reply, "rb-").blocks[0]["text"]["text"]
