@@ -19,7 +19,7 @@ async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> Sched
         raise UsageError("/daily works in a channel of a server or workspace, not here.")
     if cmd.sub.admin and not inv.can_manage:
         raise UsageError(
-            f"Only people who manage this server can use /daily {cmd.sub.name}; "
+            f"Only people who manage this server or workspace can use /daily {cmd.sub.name}; "
             "/daily show works for everyone."
         )
     current = await ctx.schedules.get(inv.platform, inv.workspace, inv.channel)
