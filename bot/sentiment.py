@@ -1,17 +1,30 @@
 """The sentiment scorer interface and its implementations.
 
-TEMPORARY: the TextBlob baseline only; the trained critic scorer replaces
-``default_scorer`` (issue 4).
+``default_scorer`` is the critic scorer trained on Rotten Tomatoes snippets (MR): TextBlob's
+general-purpose lexicon is right on only ~55% of critics' sentences, so it stays here as
+the measured baseline. See bot/data/scorer.PROVENANCE.md for how the weights were made.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
+import json
+import logging
 from collections.abc import Sequence
-from typing import Protocol
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
 
-from textblob import TextBlob
-
+from bot.calibration import Platt, Thresholds
+from bot.linear import LinearModel
 from bot.models import Driver, Label, Sentiment
+from bot.tokenizer import feature_phrases, features
+
+_log = logging.getLogger(__name__)
+
+FORMAT = "reviewbot-critic-scorer/1"
+SHIPPED = "scorer.json.gz"
 
 
 class Scorer(Protocol):
@@ -30,9 +43,13 @@ class TextBlobScorer:
     name = "textblob"
 
     def score(self, text: str) -> Sentiment:
+        from textblob import TextBlob  # here, not at the top: importing it costs ~0.3 s
+
         s = TextBlob(text).sentiment
         polarity = float(s.polarity)
-        label = Label.POSITIVE if polarity > 0 else Label.NEGATIVE if polarity < 0 else Label.NEUTRAL
+        label = (
+            Label.POSITIVE if polarity > 0 else Label.NEGATIVE if polarity < 0 else Label.NEUTRAL
+        )
         return Sentiment(label, polarity, min(1.0, abs(polarity)))
 
     def score_many(self, texts: Sequence[str]) -> list[Sentiment]:
@@ -42,5 +59,91 @@ class TextBlobScorer:
         return ()
 
 
+class CriticScorer:
+    """A linear model over n-grams of critic language, calibrated, abstaining when unsure.
+
+    Scoring is one dict lookup per feature and no numpy, which is faster than numpy for
+    texts of a sentence or two. ``confidence`` is the Platt-calibrated probability that
+    the label is right as measured on MR's balanced classes; for a "neutral" abstention it
+    is the probability of the likelier polar label, which fell short of its threshold.
+    """
+
+    name = "critic"
+
+    def __init__(
+        self,
+        model: LinearModel,
+        platt: Platt,
+        thresholds: Thresholds,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.platt = platt
+        self.thresholds = thresholds
+        self.meta = meta or {}
+
+    def probability(self, text: str) -> float:
+        """Calibrated probability that ``text`` is a positive ("fresh") quote."""
+        return self.platt.probability(self.model.margin(features(text)))
+
+    def score(self, text: str) -> Sentiment:
+        p = self.probability(text)
+        label = self.thresholds.label(p)
+        if label is Label.NEUTRAL:
+            return Sentiment(label, 2 * p - 1, max(p, 1 - p))
+        return Sentiment(label, 2 * p - 1, p if label is Label.POSITIVE else 1 - p)
+
+    def score_many(self, texts: Sequence[str]) -> list[Sentiment]:
+        return [self.score(t) for t in texts]
+
+    def explain(self, text: str, top: int = 5) -> tuple[Driver, ...]:
+        """The phrases whose weights moved the score most, signed (+ towards positive).
+
+        A word's own weight and those of its character n-grams are summed, so each
+        driver is something the user can find in the quote.
+        """
+        totals: dict[str, float] = {}
+        for feat, phrase in feature_phrases(text).items():
+            weight = self.model.weights.get(feat)
+            if weight is not None:
+                totals[phrase] = totals.get(phrase, 0.0) + weight
+        ranked = sorted(totals.items(), key=lambda kv: -abs(kv[1]))
+        return tuple(Driver(phrase, round(w, 3)) for phrase, w in ranked[:top] if w)
+
+    def save(self, path: Path) -> None:
+        """Gzipped JSON: readable with standard tools, ~4x smaller than plain JSON."""
+        doc = {
+            "format": FORMAT,
+            "meta": self.meta,
+            "bias": self.model.bias,
+            "platt": {"a": self.platt.a, "b": self.platt.b},
+            "thresholds": {
+                "positive": self.thresholds.positive,
+                "negative": self.thresholds.negative,
+            },
+            "weights": {f: round(w, 5) for f, w in sorted(self.model.weights.items())},
+        }
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, path: Path) -> CriticScorer:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            doc: dict[str, Any] = json.load(fh)
+        if doc.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} file: format={doc.get('format')!r}")
+        return cls(
+            LinearModel(doc["weights"], float(doc["bias"])),
+            Platt(float(doc["platt"]["a"]), float(doc["platt"]["b"])),
+            Thresholds(float(doc["thresholds"]["positive"]), float(doc["thresholds"]["negative"])),
+            doc.get("meta", {}),
+        )
+
+
+@functools.cache
 def default_scorer() -> Scorer:
-    return TextBlobScorer()
+    """The shipped critic scorer, read from package data once per process."""
+    with resources.as_file(resources.files("bot") / "data" / SHIPPED) as path:
+        scorer = CriticScorer.load(path)
+    _log.debug("loaded %s with %d features", SHIPPED, len(scorer.model.weights))
+    return scorer
