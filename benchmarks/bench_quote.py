@@ -6,6 +6,7 @@ without platform I/O. Three timings are interleaved per iteration so that noise 
 machine hits them alike:
 
 - ``/quote``: ``ReviewBot.handle(inv, "quote", {"mood", "film"})``, parse to reply;
+- ``lookup``: ``CommandContext.film(name)``, how the command finds the named film;
 - ``draw``: ``CorpusStore.draw`` alone (the storage part of the above);
 - ``naive``: the obvious query, ``SELECT … WHERE film_id = ? [AND label = ?] ORDER BY
   RANDOM() LIMIT 1``, on the same connection. It keeps no deck, so it may repeat.
@@ -53,21 +54,23 @@ async def measure(
         for mood in Mood:
             picks = [(rng.choice(films), f"c{rng.randrange(CHANNELS)}")
                      for _ in range(iterations)]
-            quote_t, draw_t, naive_t = [], [], []
+            quote_t, lookup_t, draw_t, naive_t = [], [], [], []
             for i, (film, channel) in enumerate(picks):
                 inv = Invocation("bench", channel, "u")
                 quote_t.append(await timed(_quote(core, inv, film, mood)))
+                lookup_t.append(await timed(core.ctx.film(film.name)))
                 draw_t.append(await timed(
                     core.corpus.draw(inv.channel_key + "/draw", film.id, mood, rng)
                 ))
                 if i < naive_iterations:
                     naive_t.append(await timed(_naive(core, film, mood)))
             q50, q95, q99 = summary_ms(quote_t)
+            l50, _, _ = summary_ms(lookup_t)
             d50, _, d99 = summary_ms(draw_t)
             n50, n95, n99 = summary_ms(naive_t)
             rows.append([
                 key + (f" sync={synchronous}" if synchronous else ""), f"{len(films):,}",
-                mood.value, q50, q95, q99, d50, d99, n50, n95, n99,
+                mood.value, q50, q95, q99, l50, d50, d99, n50, n95, n99,
                 f"{n50 / q50:.1f}x", f"{n99 / q99:.1f}x",
             ])
         return rows
@@ -95,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1k,100k,1M,1M-1film",
                         help="corpus keys: 1k, 100k, 1M, or N-1film for one big film")
-    parser.add_argument("--iterations", type=int, default=2000, help="/quote calls per mood")
+    parser.add_argument("--iterations", type=int, default=1000, help="/quote calls per mood")
     parser.add_argument("--naive-iterations", type=int, default=100,
                         help="naive queries per mood (each can take 100+ ms on a big film)")
     parser.add_argument("--synchronous", choices=["NORMAL", "OFF"],
@@ -109,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_table(
         f"/quote latency, ms ({args.iterations} calls per mood; naive: first "
         f"{args.naive_iterations}); speed-up = naive / /quote",
-        ["corpus", "films", "mood", "p50", "p95", "p99", "draw p50", "draw p99",
+        ["corpus", "films", "mood", "p50", "p95", "p99", "lookup p50", "draw p50", "draw p99",
          "naive p50", "naive p95", "naive p99", "x p50", "x p99"],
         rows,
     )

@@ -10,8 +10,9 @@ Labels come from ``default_scorer()`` run once per seed sentence (a quote takes 
 sentence's score): scoring a million texts would make building the database take longer
 than the benchmarks. ``bench_ingest`` scores every text through the real pipeline.
 
-Generated data is written once under ``benchmarks/.data`` and reused, keyed by corpus
-and by a version number bumped whenever generation changes:
+Generated data is written once under ``benchmarks/.data`` and reused, keyed by corpus,
+scorer name and a version number bumped whenever generation changes (delete the folder
+after retraining the scorer under the same name):
 
 - ``database(key)``: a SQLite database in the bot's schema, bulk-inserted with SQL (the
   same rows ingest would write) and pools built by ``CorpusStore.rebuild_dirty_pools``.
@@ -128,7 +129,7 @@ def films(key: str) -> Iterator[tuple[str, str, list[list[GenQuote]]]]:
 
 def excerpt_files(key: str) -> list[tuple[str, Path]]:
     """(film name, folder of its excerpt files) for the corpus, written once."""
-    root = data_dir() / f"excerpts-{key}-v{VERSION}"
+    root = data_dir() / f"excerpts-{_tag(key)}"
     done = root / ".done"
     names = [film_name(i) for i in range(shape(key).films)]
     if not done.exists():
@@ -146,7 +147,7 @@ def excerpt_files(key: str) -> list[tuple[str, Path]]:
 
 async def database(key: str) -> Path:
     """The corpus as a bot database, built once (a few minutes at 1M) and then reused."""
-    path = data_dir() / f"corpus-{key}-v{VERSION}.sqlite3"
+    path = data_dir() / f"corpus-{_tag(key)}.sqlite3"
     done = path.with_suffix(".done")
     if not done.exists():
         for stale in path.parent.glob(path.name + "*"):
@@ -154,6 +155,10 @@ async def database(key: str) -> Path:
         await _build(key, path)
         done.touch()
     return path
+
+
+def _tag(key: str) -> str:
+    return f"{key}-v{VERSION}-{default_scorer().name}"
 
 
 async def _build(key: str, path: Path) -> None:
