@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from bot.calibration import Platt, Thresholds
 from bot.linear import LinearModel
 from bot.models import Driver, Label, Sentiment
-from bot.tokenizer import feature_phrases, features
+from bot.tokenizer import char_grams, display, units
 
 _log = logging.getLogger(__name__)
 
@@ -81,10 +81,20 @@ class CriticScorer:
         self.platt = platt
         self.thresholds = thresholds
         self.meta = meta or {}
+        self._word_weight = functools.lru_cache(maxsize=1 << 16)(self._word_weight)  # type: ignore[method-assign]
 
     def probability(self, text: str) -> float:
         """Calibrated probability that ``text`` is a positive ("fresh") quote."""
-        return self.platt.probability(self.model.margin(features(text)))
+        words, bigrams = units(text)
+        get = self.model.weights.get
+        margin = self.model.bias + sum(map(self._word_weight, words))
+        margin += sum([get(b, 0.0) for b in bigrams])
+        return self.platt.probability(margin)
+
+    def _word_weight(self, word: str) -> float:
+        """A word's weight plus its character n-grams' (cached per instance)."""
+        get = self.model.weights.get
+        return get(word, 0.0) + sum([get(g, 0.0) for g in char_grams(word)])
 
     def score(self, text: str) -> Sentiment:
         p = self.probability(text)
@@ -102,13 +112,11 @@ class CriticScorer:
         A word's own weight and those of its character n-grams are summed, so each
         driver is something the user can find in the quote.
         """
-        totals: dict[str, float] = {}
-        for feat, phrase in feature_phrases(text).items():
-            weight = self.model.weights.get(feat)
-            if weight is not None:
-                totals[phrase] = totals.get(phrase, 0.0) + weight
-        ranked = sorted(totals.items(), key=lambda kv: -abs(kv[1]))
-        return tuple(Driver(phrase, round(w, 3)) for phrase, w in ranked[:top] if w)
+        words, bigrams = units(text)
+        get = self.model.weights.get
+        weights = [(w, self._word_weight(w)) for w in words] + [(b, get(b, 0.0)) for b in bigrams]
+        ranked = sorted((kv for kv in weights if kv[1]), key=lambda kv: (-abs(kv[1]), kv[0]))
+        return tuple(Driver(display(phrase), round(w, 3)) for phrase, w in ranked[:top])
 
     def save(self, path: Path) -> None:
         """Gzipped JSON: readable with standard tools, ~4x smaller than plain JSON."""
