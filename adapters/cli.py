@@ -69,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score stdin lines, one JSON object per line out")
     p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("eval", help="measure the scorer and TextBlob on labelled files")
+    p.add_argument("--pos", type=Path, required=True, help="positive snippets, one per line")
+    p.add_argument("--neg", type=Path, required=True, help="negative snippets, one per line")
+    p.add_argument("--folds", type=int, help="train and test by k-fold cross-validation")
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("train", help="train the scorer's weights from labelled files")
+    p.add_argument("--pos", type=Path, required=True)
+    p.add_argument("--neg", type=Path, required=True)
+    p.add_argument("--out", type=Path, default=Path("bot/data/scorer.json.gz"))
+    p.set_defaults(func=_cmd_train)
     return parser
 
 
@@ -188,6 +200,36 @@ def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         s = scorer.score(line.rstrip("\n"))
         print(json.dumps({"label": s.label.value, "polarity": round(s.polarity, 4),
                           "confidence": round(s.confidence, 4)}))
+    return 0
+
+
+def _missing_input(args: argparse.Namespace) -> bool:
+    missing = [p for p in (args.pos, args.neg) if not p.is_file()]
+    if missing:
+        print(f"reviewbot: no such file: {missing[0]}", file=sys.stderr)
+    return bool(missing)
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import run_eval  # numpy is only needed here and for training
+
+    if args.folds is not None and args.folds < 2:
+        print("reviewbot: --folds needs 2 or more", file=sys.stderr)
+        return 2
+    if _missing_input(args):
+        return 2
+    run_eval(args.pos, args.neg, args.folds, sys.stdout)
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.training import train_to_file
+
+    if _missing_input(args):
+        return 2
+    _logging(settings, quiet=False)
+    train_to_file(args.pos, args.neg, args.out)
+    print(f"weights written to {args.out} (provenance beside them)")
     return 0
 
 
