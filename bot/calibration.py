@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.models import Label
+
+Floats = npt.NDArray[np.float64]
 
 # A negative label must be right this often on MR cross-validation, and keep at least
 # this much recall; the issue's bar is precision 0.85 at recall 0.5, and the margins
@@ -52,20 +55,49 @@ class Thresholds:
 
 
 def fit_platt(margins: Sequence[float], labels: Sequence[int]) -> Platt:
-    """Newton's method on the two-parameter logistic likelihood."""
+    """Newton's method on the two-parameter logistic likelihood.
+
+    Targets are Platt's smoothed ones, (N+ + 1)/(N+ + 2) and 1/(N- + 2), so that separable
+    margins (a tiny corpus) still give a finite slope.
+    """
     x = np.asarray(margins, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
+    n_pos = float(y.sum())
+    n_neg = len(y) - n_pos
+    t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
     a, b = 1.0, 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
-        g = np.array([np.dot(p - y, x), np.sum(p - y)])
+    loss = _log_loss(a, b, x, t)
+    for _ in range(100):
+        p = _sigmoid(a * x + b)
+        g = np.array([np.dot(p - t, x), np.sum(p - t)])
         s = p * (1 - p) + 1e-12
         h = np.array([[np.dot(s, x * x), np.dot(s, x)], [np.dot(s, x), np.sum(s)]])
         step = np.linalg.solve(h, g)
-        a, b = a - float(step[0]), b - float(step[1])
-        if float(np.abs(step).max()) < 1e-9:
+        scale = 1.0
+        while scale > 1e-6:  # backtrack: a full Newton step can overshoot
+            new_a, new_b = a - scale * float(step[0]), b - scale * float(step[1])
+            new_loss = _log_loss(new_a, new_b, x, t)
+            if new_loss <= loss:
+                break
+            scale /= 2
+        else:
+            break
+        converged = loss - new_loss < 1e-12
+        a, b, loss = new_a, new_b, new_loss
+        if converged:
             break
     return Platt(a, b)
+
+
+def _sigmoid(z: Floats) -> Floats:
+    out: Floats = 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow for large |z|
+    return out
+
+
+def _log_loss(a: float, b: float, x: Floats, t: Floats) -> float:
+    z = a * x + b
+    # log(1 + e^z) - t z, written to stay finite for large |z|
+    return float(np.sum(np.logaddexp(0.0, z) - t * z))
 
 
 def choose_thresholds(p_positive: Sequence[float], labels: Sequence[int]) -> Thresholds:

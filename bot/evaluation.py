@@ -27,8 +27,11 @@ _log = logging.getLogger(__name__)
 INNER_FOLDS = 5
 
 
-def run_eval(pos: Path, neg: Path, folds: int | None, stream: TextIO) -> None:
-    """Print accuracy, coverage, per-class precision/recall and speed for both scorers."""
+def run_eval(pos: Path, neg: Path, folds: int | None, stream: TextIO) -> list[Figures]:
+    """Print accuracy, coverage, per-class precision/recall and speed for both scorers.
+
+    The printed rows are also returned, for callers that check them rather than read them.
+    """
     corpus = read_corpus(pos, neg)
     gold = [Label.POSITIVE if y else Label.NEGATIVE for y in corpus.labels]
     rows = _cross_validated(corpus, gold, folds) if folds else _shipped(corpus, gold, stream)
@@ -37,6 +40,7 @@ def run_eval(pos: Path, neg: Path, folds: int | None, stream: TextIO) -> None:
     stream.write(f"{len(corpus.texts):,} snippets from {pos} and {neg}\n")
     stream.write(table(rows) + "\n")
     stream.write("acc(all) counts abstentions as wrong; acc(commit) is over labelled texts only.\n")
+    return rows
 
 
 def _cross_validated(corpus: Corpus, gold: list[Label], folds: int) -> list[Figures]:
