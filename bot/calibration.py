@@ -6,14 +6,12 @@ over-confident, so calibrating on them would make every "95%" a lie.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.models import Label
+from bot.critic_model import Platt, Thresholds
 
 Floats = npt.NDArray[np.float64]
 
@@ -22,36 +20,6 @@ Floats = npt.NDArray[np.float64]
 # absorb fold-to-fold noise. See ``choose_thresholds`` for why negatives are stricter.
 NEGATIVE_RECALL_FLOOR = 0.55
 POSITIVE_PRECISION = 0.85
-
-
-@dataclass(frozen=True)
-class Platt:
-    """P(positive | margin) = sigmoid(a * margin + b) (Platt 1999)."""
-
-    a: float
-    b: float
-
-    def probability(self, margin: float) -> float:
-        z = self.a * margin + self.b
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Minimum calibrated confidence to commit to each label; below both, abstain."""
-
-    positive: float
-    negative: float
-
-    def label(self, p_positive: float) -> Label:
-        if p_positive >= self.positive:
-            return Label.POSITIVE
-        if 1 - p_positive >= self.negative:
-            return Label.NEGATIVE
-        return Label.NEUTRAL
 
 
 def fit_platt(margins: Sequence[float], labels: Sequence[int]) -> Platt:

@@ -9,11 +9,13 @@ MR. The product of ratio and weight is all that scoring needs, so the result is 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from bot.critic_model import LinearModel
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -31,16 +33,6 @@ class FitOptions:
     l2: float = 1e-4  # L2 penalty on the scaled weights, per training document
     beta: float = 0.5  # NBSVM interpolation towards the mean weight magnitude
     iterations: int = 100
-
-
-@dataclass(frozen=True)
-class LinearModel:
-    weights: dict[str, float]
-    bias: float
-
-    def margin(self, feats: Iterable[str]) -> float:
-        get = self.weights.get
-        return self.bias + sum([get(f, 0.0) for f in feats])
 
 
 def fit(

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.calibration import Platt, Thresholds
-from bot.linear import LinearModel
+from bot.critic_model import LinearModel, Platt, Thresholds
 from bot.models import Label
 from bot.sentiment import CriticScorer, TextBlobScorer, default_scorer
 from bot.tokenizer import display, features, mark_negation, tokens
