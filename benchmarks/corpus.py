@@ -11,8 +11,8 @@ sentence's score): scoring a million texts would make building the database take
 than the benchmarks. ``bench_ingest`` scores every text through the real pipeline.
 
 Generated data is written once under ``benchmarks/.data`` and reused, keyed by corpus,
-scorer name and a version number bumped whenever generation changes (delete the folder
-after retraining the scorer under the same name):
+a version number bumped whenever generation changes, and the scorer's name and labels of
+the seed sentences (so a retrained scorer gets new corpora):
 
 - ``database(key)``: a SQLite database in the bot's schema, bulk-inserted with SQL (the
   same rows ingest would write) and pools built by ``CorpusStore.rebuild_dirty_pools``.
@@ -158,7 +158,8 @@ async def database(key: str) -> Path:
 
 
 def _tag(key: str) -> str:
-    return f"{key}-v{VERSION}-{default_scorer().name}"
+    labels = "".join(s.label.value[0] for s in sentences()).encode()
+    return f"{key}-v{VERSION}-{default_scorer().name}-{hashlib.sha256(labels).hexdigest()[:8]}"
 
 
 async def _build(key: str, path: Path) -> None:
