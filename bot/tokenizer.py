@@ -63,13 +63,11 @@ NEGATED = "not_"
 def tokens(text: str) -> list[str]:
     """MR-style tokens of ``text``: lowercase words, punctuation split off, ASCII quotes."""
     folded = text.translate(_FOLD).lower()
-    folded = _ELLIPSIS.sub(" . . . ", folded)
-    folded = _SPACED_HYPHEN.sub(" -- ", folded)
+    if ".." in folded:
+        folded = _ELLIPSIS.sub(" . . . ", folded)
+    if "-" in folded:
+        folded = _SPACED_HYPHEN.sub(" -- ", folded)
     return _TOKEN.findall(folded)
-
-
-def is_negator(token: str) -> bool:
-    return token in NEGATORS or token.endswith("n't")
 
 
 def mark_negation(toks: list[str]) -> list[str]:
@@ -78,13 +76,15 @@ def mark_negation(toks: list[str]) -> list[str]:
     Bigrams already see "not good", but not "not very good" or "never once funny";
     the prefix carries the negation to every word up to the next punctuation mark.
     """
+    if NEGATORS.isdisjoint(toks) and not any(["n't" in tok for tok in toks]):
+        return toks  # most quotes: skip the per-token loop
     out: list[str] = []
     negated = False
     for tok in toks:
         if tok in _SCOPE_END:
             negated = False
             out.append(tok)
-        elif is_negator(tok):
+        elif tok in NEGATORS or tok.endswith("n't"):
             negated = True
             out.append(tok)
         else:
