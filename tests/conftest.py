@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,9 +17,26 @@ from bot.settings import Settings
 from tests.fakes.clock import FakeClock
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed database with the default corpus, ingested once for the whole session:
+    scoring the seed files takes about a second, too long to repeat for every test."""
+    path = tmp_path_factory.mktemp("template") / "reviewbot.sqlite3"
+
+    async def build() -> None:
+        await (await ReviewBot.open(Settings(db_path=path))).close()
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "reviewbot.sqlite3")
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    """A test's own database file, copied from the template with SQLite's backup API."""
+    db_path = tmp_path / "reviewbot.sqlite3"
+    with closing(sqlite3.connect(template_db)) as src, closing(sqlite3.connect(db_path)) as dst:
+        src.backup(dst)
+    return Settings(db_path=db_path)
 
 
 @pytest.fixture

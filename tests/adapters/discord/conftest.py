@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +17,6 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
 
 STOP_TIMEOUT = 10.0
-DB_NAME = "reviewbot.sqlite3"
 
 
 @dataclass
@@ -48,35 +45,9 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
 
 
-@pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A closed database holding the default corpus, ingested once for the session:
-    scoring the seed files takes about a second, too long to repeat for every test."""
-    path = tmp_path_factory.mktemp("seeded") / DB_NAME
-
-    async def seed() -> None:
-        await (await ReviewBot.open(Settings(db_path=path))).close()
-
-    asyncio.run(seed())
-    return path
-
-
 @pytest.fixture
-def settings(tmp_path: Path, fake: FakeDiscord, seeded_db: Path) -> Settings:
-    for file in seeded_db.parent.glob(DB_NAME + "*"):
-        shutil.copyfile(file, tmp_path / file.name)
-    return Settings(
-        db_path=tmp_path / DB_NAME,
-        discord_token=fake.token,
-        discord_guild_id=GUILD_ID,
-    )
-
-
-@pytest.fixture
-async def core(settings: Settings, clock: FakeClock) -> AsyncIterator[ReviewBot]:
-    bot = await ReviewBot.open(settings, clock=clock)
-    yield bot
-    await bot.close()
+def settings(settings: Settings, fake: FakeDiscord) -> Settings:
+    return replace(settings, discord_token=fake.token, discord_guild_id=GUILD_ID)
 
 
 @contextlib.asynccontextmanager

@@ -6,14 +6,11 @@ through the real ``SocketModeClient`` over a websocket and through a signed HTTP
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sqlite3
 import time
 from collections.abc import AsyncIterator
-from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -72,38 +69,15 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with the default corpus ingested once: ingesting takes ~0.5 s a test."""
-    path = tmp_path_factory.mktemp("template") / "reviewbot.sqlite3"
-
-    async def build() -> None:
-        core = await ReviewBot.open(Settings(db_path=path), clock=FakeClock(START))
-        await core.close()
-
-    asyncio.run(build())
-    return path
-
-
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
-    db_path = tmp_path / "reviewbot.sqlite3"
-    with closing(sqlite3.connect(template_db)) as src, closing(sqlite3.connect(db_path)) as dst:
-        src.backup(dst)
-    return Settings(
-        db_path=db_path,
+def settings(settings: Settings) -> Settings:
+    return replace(
+        settings,
         slack_bot_token=BOT_TOKEN,
         slack_app_token=APP_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
         slack_admin_users=frozenset({"UALLOW"}),
     )
-
-
-@pytest.fixture
-async def core(settings: Settings, clock: FakeClock) -> AsyncIterator[ReviewBot]:
-    core = await ReviewBot.open(settings, clock=clock)
-    yield core
-    await core.close()
 
 
 @pytest.fixture
