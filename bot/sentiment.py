@@ -61,10 +61,11 @@ class TextBlobScorer:
 class CriticScorer:
     """A linear model over n-grams of critic language, calibrated, abstaining when unsure.
 
-    Scoring is one dict lookup per feature and no numpy, which is faster than numpy for
-    texts of a sentence or two. ``confidence`` is the Platt-calibrated probability that
-    the label is right as measured on MR's balanced classes; for a "neutral" abstention it
-    is the probability of the likelier polar label, which fell short of its threshold.
+    Scoring is pure-Python dict lookups with each word's total weight cached, which beats
+    numpy for texts of a sentence or two and keeps numpy out of the bot's cold start.
+    ``confidence`` is the Platt-calibrated probability that the label is right, as measured
+    on MR's balanced classes; for a "neutral" abstention it is the probability of the
+    likelier polar label, which fell short of its threshold.
     """
 
     name = "critic"
@@ -114,7 +115,8 @@ class CriticScorer:
         words, bigrams = units(text)
         get = self.model.weights.get
         weights = [(w, self._word_weight(w)) for w in words] + [(b, get(b, 0.0)) for b in bigrams]
-        ranked = sorted((kv for kv in weights if kv[1]), key=lambda kv: (-abs(kv[1]), kv[0]))
+        shown = [kv for kv in weights if abs(kv[1]) >= 5e-4]  # would print as 0.0
+        ranked = sorted(shown, key=lambda kv: (-abs(kv[1]), kv[0]))
         return tuple(Driver(display(phrase), round(w, 3)) for phrase, w in ranked[:top])
 
     def save(self, path: Path) -> None:

@@ -93,7 +93,7 @@ def mark_negation(toks: list[str]) -> list[str]:
 
 
 # Character 4- and 5-grams of longer words let unseen inflections and compounds
-# ("lifelessly", "overlong") share weight with trained ones: +0.8 points of MR CV accuracy.
+# ("lifelessly", "overlong") share weight with trained ones: +0.7 points of MR CV accuracy.
 _CHAR_SIZES = (4, 5)
 _CHAR_MIN_LEN = 5
 
@@ -122,6 +122,8 @@ def features(text: str) -> list[str]:
     Each distinct word brings its own character n-grams, so an n-gram shared by two words
     counts twice; that makes a word's total weight a function of the word alone, which
     the scorer caches, turning ~150 lookups per quote into ~40.
+    Measured and left out: trigrams (-0.4 points of MR CV accuracy) and marking the words
+    after a contrast ("X, but Y") as separate features (no gain).
     """
     words, bigrams = units(text)
     return [*words, *bigrams, *(g for w in words for g in char_grams(w))]

@@ -43,6 +43,7 @@ class Corpus:
     texts: list[str]
     labels: list[int]  # 1 positive, 0 negative
     sha256: dict[str, str]  # file name -> digest, for provenance
+    lines: dict[str, int]  # file name -> snippets read
 
 
 def read_corpus(pos: Path, neg: Path) -> Corpus:
@@ -50,13 +51,15 @@ def read_corpus(pos: Path, neg: Path) -> Corpus:
     texts: list[str] = []
     labels: list[int] = []
     digests: dict[str, str] = {}
+    counts: dict[str, int] = {}
     for path, label in ((pos, 1), (neg, 0)):
         raw = path.read_bytes()
         digests[path.name] = hashlib.sha256(raw).hexdigest()
         lines = [line for line in raw.decode("utf-8").split("\n") if line.strip()]
+        counts[path.name] = len(lines)
         texts.extend(lines)
         labels.extend([label] * len(lines))
-    return Corpus(texts, labels, digests)
+    return Corpus(texts, labels, digests, counts)
 
 
 def lexicon_prior() -> dict[str, float]:
@@ -135,7 +138,7 @@ def _provenance(corpus: Corpus, scorer: CriticScorer, p_positive: Floats, out: P
         figures("shipped thresholds", gold, shipped),
     ]
     files = "\n".join(
-        f"| `{name}` | {corpus.labels.count(1 if name.endswith('pos') else 0):,} | `{digest}` |"
+        f"| `{name}` | {corpus.lines[name]:,} | `{digest}` |"
         for name, digest in corpus.sha256.items()
     )
     opts = FitOptions()
@@ -172,7 +175,8 @@ numpy {np.__version__}; {len(scorer.model.weights):,} features.
 - Text folded to MR's form (`bot.tokenizer`): lowercase, ASCII quotes, split punctuation,
   dashes as `--`, ellipses as `. . .`; words after a negator marked `not_` up to the
   next punctuation mark.
-- Features: distinct unigrams, bigrams, and character 4/5-grams of words of 5+ characters.
+- Features: distinct unigrams and bigrams, and character 4/5-grams of each distinct word
+  of 5+ characters.
 - Model (`bot.linear`): logistic regression on naive-Bayes-scaled binary features
   (NBSVM, Wang & Manning 2012) with alpha={opts.alpha}, l2={opts.l2}, beta={opts.beta},
   {opts.iterations} full-batch Adam steps; plus TextBlob's lexicon polarity as one learned
