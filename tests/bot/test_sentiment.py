@@ -72,6 +72,13 @@ def test_sentiment_fields_are_consistent(scorer: CriticScorer) -> None:
         assert s == scorer.score(text)
 
 
+def test_fast_path_matches_training_features(scorer: CriticScorer) -> None:
+    """Scoring sums cached per-word weights; training sees flat feature lists: same sum."""
+    for text in ["Not a bad film, but overlong.", "Lifeless, lifeless, LIFELESS!", ""]:
+        margin = scorer.model.margin(features(text))
+        assert scorer.probability(text) == pytest.approx(scorer.platt.probability(margin))
+
+
 def test_negative_threshold_is_stricter(scorer: CriticScorer) -> None:
     assert scorer.thresholds.negative > scorer.thresholds.positive >= 0.5
 
