@@ -25,16 +25,26 @@ class CommandContext:
     default_film: str | None = None
 
     async def film(self, name: str | None) -> Film:
-        """The film a command is about: the one named, else the configured or only one."""
+        """The film a command is about: the one named, else the configured or only one.
+
+        The common cases (an exact name, or a corpus of one film) are index lookups; the
+        whole film list is read only for a partial name or to say what went wrong.
+        """
+        query = name or self.default_film
+        if query is not None:
+            exact = await self.corpus.films_named(query)
+            if len(exact) == 1:
+                return exact[0]
+        else:
+            sole = await self.corpus.sole_film()
+            if sole is not None:
+                return sole
         films = await self.corpus.films()
         if not films:
             raise UsageError(
                 "No films yet: add reviews with `reviewbot ingest PATH --film \"Title (Year)\"`."
             )
-        query = name or self.default_film
         if query is None:
-            if len(films) == 1:
-                return films[0]
             raise UsageError(f"Which film? Add film:NAME, one of: {_names(films)}.")
         hits = best_film_matches(films, query)
         if len(hits) == 1:

@@ -68,22 +68,34 @@ class CorpusStore:
     # -- films ---------------------------------------------------------------------------
 
     async def films(self) -> list[Film]:
-        async with self.db.conn.execute(
-            "SELECT id, title, year, consensus FROM films ORDER BY title, year"
-        ) as cur:
-            rows = await cur.fetchall()
-        return [Film(r["id"], r["title"], r["year"], r["consensus"]) for r in rows]
+        rows = await self.db.fetchall(f"{_FILM_SELECT} ORDER BY title, year")
+        return [_film(r) for r in rows]
 
     async def film(self, film_id: int) -> Film | None:
-        async with self.db.conn.execute(
-            "SELECT id, title, year, consensus FROM films WHERE id = ?", (film_id,)
-        ) as cur:
-            r = await cur.fetchone()
-        return Film(r["id"], r["title"], r["year"], r["consensus"]) if r else None
+        row = await self.db.fetchone(f"{_FILM_SELECT} WHERE id = ?", (film_id,))
+        return _film(row) if row else None
+
+    async def films_named(self, name: str) -> list[Film]:
+        """Films whose title (and year, when ``name`` has one) match, ignoring case.
+
+        Uses the title index, so a command naming its film costs the same with two films
+        or two thousand; only a partial name falls back to reading them all.
+        """
+        title, year = film_title_year(name)
+        rows = await self.db.fetchall(
+            f"{_FILM_SELECT} WHERE title = ? COLLATE NOCASE AND (? IS NULL OR year = ?)"
+            " ORDER BY year",
+            (title, year, year),
+        )
+        return [_film(r) for r in rows]
+
+    async def sole_film(self) -> Film | None:
+        """The film, when the corpus holds exactly one."""
+        rows = await self.db.fetchall(f"{_FILM_SELECT} LIMIT 2")
+        return _film(rows[0]) if len(rows) == 1 else None
 
     async def quote_count(self) -> int:
-        async with self.db.conn.execute("SELECT TOTAL(count) FROM film_stats") as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetchone("SELECT TOTAL(count) FROM film_stats")
         return int(row[0]) if row else 0
 
     # -- documents (called inside one transaction per document) -------------------------
@@ -153,9 +165,8 @@ class CorpusStore:
     # -- pools ---------------------------------------------------------------------------
 
     async def rebuild_dirty_pools(self) -> None:
-        async with self.db.conn.execute("SELECT id FROM films WHERE pool_dirty = 1") as cur:
-            dirty = [int(r[0]) for r in await cur.fetchall()]
-        for film_id in dirty:
+        dirty = await self.db.fetchall("SELECT id FROM films WHERE pool_dirty = 1")
+        for (film_id,) in dirty:
             await self.rebuild_pool(film_id)
 
     async def rebuild_pool(self, film_id: int) -> None:
@@ -183,66 +194,67 @@ class CorpusStore:
     async def draw(
         self, channel_key: str, film_id: int, mood: Mood, rng: random.Random
     ) -> Draw | None:
-        """The channel's next quote of ``mood``: no repeat until the whole pool was seen."""
-        async with self.db.conn.execute(
-            "SELECT pool_dirty FROM films WHERE id = ?", (film_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is not None and row[0]:
-            await self.rebuild_pool(film_id)
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT f.pool_version, s.size, d.pool_version, d.seed, d.position"
-                " FROM films f JOIN pool_sizes s ON s.film_id = f.id AND s.mood = ?"
+        """The channel's next quote of ``mood``: no repeat until the whole pool was seen.
+
+        Under the write lock: read the deck, read the quote at ``permute(position)``, then
+        one autocommit upsert moves the deck on. Three statements, no BEGIN/COMMIT: the
+        lock keeps two draws in one channel from reading the same position.
+        """
+        async with self.db.serialized() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT f.pool_dirty, f.pool_version, s.size, d.pool_version, d.seed,"
+                " d.position FROM films f"
+                " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.mood = ?"
                 " LEFT JOIN decks d ON d.channel_key = ? AND d.film_id = f.id AND d.mood = ?"
                 " WHERE f.id = ?",
                 (mood.value, channel_key, mood.value, film_id),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None or row[1] == 0:
+            ))
+            if not rows:
                 return None
-            version, size, deck_version, seed, position = row
-            if deck_version != version or position is None or position >= size:
-                seed, position = rng.getrandbits(63), 0
-            rank = permute(seed, size, position)
-            async with conn.execute(
-                f"{_QUOTE_SELECT} JOIN pool p ON p.quote_id = q.id"
-                " WHERE p.film_id = ? AND p.mood = ? AND p.rank = ?",
-                (film_id, mood.value, rank),
-            ) as cur:
-                quote_row = await cur.fetchone()
-            assert quote_row is not None, "pool points at a missing quote"
-            await conn.execute(
-                "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_key, film_id, mood) DO UPDATE"
-                " SET pool_version = excluded.pool_version, seed = excluded.seed,"
-                " position = excluded.position",
-                (channel_key, film_id, mood.value, version, seed, position + 1),
-            )
-        return Draw(_quote(quote_row), remaining=size - position - 1, pool_size=size)
+            dirty, version, size, deck_version, seed, position = rows[0]
+            if not dirty:
+                if not size:
+                    return None
+                if deck_version != version or position is None or position >= size:
+                    seed, position = rng.getrandbits(63), 0
+                quote_rows = list(await conn.execute_fetchall(
+                    f"{_QUOTE_SELECT} JOIN pool p ON p.quote_id = q.id"
+                    " WHERE p.film_id = ? AND p.mood = ? AND p.rank = ?",
+                    (film_id, mood.value, permute(seed, size, position)),
+                ))
+                assert quote_rows, "pool points at a missing quote"
+                await conn.execute(
+                    "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_key, film_id, mood)"
+                    " DO UPDATE SET pool_version = excluded.pool_version,"
+                    " seed = excluded.seed, position = excluded.position",
+                    (channel_key, film_id, mood.value, version, seed, position + 1),
+                )
+                return Draw(_quote(quote_rows[0]), remaining=size - position - 1, pool_size=size)
+        # Ingest changed the film since its pool was numbered: renumber, then draw.
+        await self.rebuild_pool(film_id)
+        return await self.draw(channel_key, film_id, mood, rng)
 
     # -- aggregates ----------------------------------------------------------------------
 
     async def stats(self, film_id: int) -> list[StatRow]:
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT kind, label, count, polarity_sum FROM film_stats"
             " WHERE film_id = ? AND count > 0",
             (film_id,),
-        ) as cur:
-            return [
-                StatRow(QuoteKind(r[0]), Label(r[1]), int(r[2]), float(r[3]))
-                for r in await cur.fetchall()
-            ]
+        )
+        return [StatRow(QuoteKind(r[0]), Label(r[1]), int(r[2]), float(r[3])) for r in rows]
 
     async def quotes(self, film_id: int) -> list[Quote]:
         """Every quote of a film in document order (for tests and exports, not commands)."""
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             f"{_QUOTE_SELECT} WHERE q.film_id = ? ORDER BY q.document_id, q.position",
             (film_id,),
-        ) as cur:
-            return [_quote(r) for r in await cur.fetchall()]
+        )
+        return [_quote(r) for r in rows]
 
 
+_FILM_SELECT = "SELECT id, title, year, consensus FROM films"
 _QUOTE_SELECT = (
     "SELECT q.id, q.text, q.kind, q.label, q.polarity, q.confidence,"
     " COALESCE(q.author, CASE WHEN q.kind = 'review' THEN d.author END) AS author,"
@@ -251,6 +263,10 @@ _QUOTE_SELECT = (
     " d.path, f.title, f.year"
     " FROM quotes q JOIN documents d ON d.id = q.document_id JOIN films f ON f.id = q.film_id"
 )
+
+
+def _film(r: aiosqlite.Row) -> Film:
+    return Film(r["id"], r["title"], r["year"], r["consensus"])
 
 
 def _quote(r: aiosqlite.Row) -> Quote:

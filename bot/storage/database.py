@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -34,11 +35,12 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        # FULL, not NORMAL: a lost commit of a daily-post claim would mean a duplicate post.
+        # NORMAL in WAL mode survives any application crash; only a power cut can lose the
+        # last commits. Transactions whose loss would mean a duplicate post ask for FULL.
         for pragma in (
             "journal_mode=WAL",
             f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "synchronous=FULL",
+            "synchronous=NORMAL",
             "foreign_keys=ON",
         ):
             await conn.execute(f"PRAGMA {pragma}")
@@ -51,20 +53,44 @@ class Database:
             await self.conn.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+    async def transaction(self, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.
+
+        ``durable`` commits with ``synchronous=FULL`` (an fsync), for the writes that must
+        survive a power cut: a daily post's claim and its outcome.
+        """
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            if durable:
+                await self.conn.execute("PRAGMA synchronous=FULL")
             try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                if durable:
+                    await self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    @asynccontextmanager
+    async def serialized(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The write lock without a transaction: reads then one autocommit write that no
+        other coroutine can interleave with (cheaper than BEGIN … COMMIT)."""
+        async with self._write_lock:
+            yield self.conn
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """One row in one thread hop (a cursor's execute + fetch takes three)."""
+        rows = list(await self.conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def migrate(self, target: int | None = None) -> None:
@@ -83,6 +109,5 @@ class Database:
                 await conn.execute(f"PRAGMA user_version={version}")
 
     async def integrity_ok(self) -> bool:
-        async with self.conn.execute("PRAGMA integrity_check") as cur:
-            row = await cur.fetchone()
+        row = await self.fetchone("PRAGMA integrity_check")
         return row is not None and row[0] == "ok"

@@ -139,4 +139,13 @@ async def v2_pools_decks_stats(conn: aiosqlite.Connection) -> None:
     # pool_dirty defaults to 1: every film's pool is built on first use.
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_corpus_and_schedules, v2_pools_decks_stats)
+async def v3_film_names_index(conn: aiosqlite.Connection) -> None:
+    """Case-insensitive film lookup by title without reading every film."""
+    await conn.execute("CREATE INDEX films_title_nocase ON films(title COLLATE NOCASE)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    v1_corpus_and_schedules,
+    v2_pools_decks_stats,
+    v3_film_names_index,
+)

@@ -38,19 +38,17 @@ class ScheduleStore:
         self.db = db
 
     async def get(self, platform: str, workspace: str | None, channel: str) -> Schedule | None:
-        async with self.db.conn.execute(
+        row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM schedules WHERE platform = ? AND workspace = ?"
             " AND channel = ?",
             (platform, workspace or "", channel),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _schedule(row) if row else None
 
     async def by_id(self, schedule_id: int) -> Schedule | None:
-        async with self.db.conn.execute(
+        row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM schedules WHERE id = ?", (schedule_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _schedule(row) if row else None
 
     async def upsert(self, spec: ScheduleSpec, next_run: datetime) -> Schedule:
@@ -99,31 +97,23 @@ class ScheduleStore:
         if not platforms:
             return []
         marks = ",".join("?" * len(platforms))
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM schedules WHERE status = 'active' AND next_run_utc <= ?"
             f" AND platform IN ({marks}) ORDER BY next_run_utc LIMIT ?",
             (iso_utc(now), *platforms, limit),
-        ) as cur:
-            return [_schedule(r) for r in await cur.fetchall()]
+        )
+        return [_schedule(r) for r in rows]
 
     async def next_due(self, platforms: Sequence[str]) -> datetime | None:
         if not platforms:
             return None
         marks = ",".join("?" * len(platforms))
-        async with self.db.conn.execute(
+        row = await self.db.fetchone(
             "SELECT MIN(next_run_utc) FROM schedules WHERE status = 'active'"
             f" AND platform IN ({marks})",
             tuple(platforms),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return parse_iso_utc(row[0]) if row and row[0] else None
-
-    async def claimed(self, schedule_id: int, day: date) -> bool:
-        async with self.db.conn.execute(
-            "SELECT 1 FROM posts WHERE schedule_id = ? AND local_date = ?",
-            (schedule_id, day.isoformat()),
-        ) as cur:
-            return await cur.fetchone() is not None
 
     async def claim(self, schedule_id: int, day: date, now: datetime) -> bool:
         """Commit the right to post for ``day``; False if it was already taken.
@@ -131,7 +121,7 @@ class ScheduleStore:
         Committed (synchronous=FULL) before anything is sent: after a crash the claim
         is there and the day is not posted again.
         """
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(durable=True) as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO posts (schedule_id, local_date, claimed_at)"
                 " VALUES (?, ?, ?)",
@@ -144,7 +134,7 @@ class ScheduleStore:
         next_run: datetime,
     ) -> None:
         """Record how the claimed post ended and move the schedule to its next instant."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(durable=True) as conn:
             await conn.execute(
                 "UPDATE posts SET outcome = ?, message_id = ? WHERE schedule_id = ?"
                 " AND local_date = ?",
@@ -157,7 +147,7 @@ class ScheduleStore:
 
     async def release(self, schedule_id: int, day: date) -> None:
         """Give a claim back: nothing was posted and the day may be tried again."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(durable=True) as conn:
             await conn.execute(
                 "DELETE FROM posts WHERE schedule_id = ? AND local_date = ?",
                 (schedule_id, day.isoformat()),
@@ -172,12 +162,12 @@ class ScheduleStore:
 
     async def posts(self, schedule_id: int) -> list[tuple[str, str, str | None]]:
         """(local date, outcome, message id) of every claim, oldest first."""
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT local_date, outcome, message_id FROM posts WHERE schedule_id = ?"
             " ORDER BY local_date",
             (schedule_id,),
-        ) as cur:
-            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
 
 def _schedule(r: aiosqlite.Row) -> Schedule:

@@ -55,9 +55,14 @@ async def test_pragmas(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "p.sqlite3")
     try:
         for pragma, expected in (("journal_mode", "wal"), ("busy_timeout", 5000),
-                                 ("synchronous", 2), ("foreign_keys", 1)):
-            async with db.conn.execute(f"PRAGMA {pragma}") as cur:
-                row = await cur.fetchone()
+                                 ("synchronous", 1), ("foreign_keys", 1)):
+            row = await db.fetchone(f"PRAGMA {pragma}")
             assert row is not None and row[0] == expected, pragma
+        # Claims commit with an fsync (FULL = 2); everything else stays NORMAL (1).
+        async with db.transaction(durable=True) as conn:
+            rows = list(await conn.execute_fetchall("PRAGMA synchronous"))
+            assert rows[0][0] == 2
+        row = await db.fetchone("PRAGMA synchronous")
+        assert row is not None and row[0] == 1
     finally:
         await db.close()
