@@ -1,7 +1,7 @@
 """``/quote`` latency through the command layer and storage, against ``ORDER BY RANDOM()``.
 
 Each iteration asks for a random film in one of 50 channels, so every draw advances
-a real no-repeat deck (a committed ``decks`` upsert), exactly as in production but
+a real no-repeat deck (a ``decks`` upsert), exactly as in production but
 without platform I/O. Three timings are interleaved per iteration so that noise on this
 machine hits them alike:
 
@@ -38,8 +38,8 @@ async def measure(
 ) -> list[list[object]]:
     """One table row per mood for the corpus ``key``.
 
-    ``synchronous`` overrides the core's ``PRAGMA synchronous`` (FULL) to show what the
-    fsync of every deck update costs; the default measures the bot as shipped.
+    ``synchronous`` overrides the core's ``PRAGMA synchronous`` (NORMAL) to show what an
+    fsync on every deck update would cost; the default measures the bot as shipped.
     """
     core = await ReviewBot.open(Settings(db_path=await corpus.database(key)),
                                 ingest_default_corpus=False)
@@ -101,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=1000, help="/quote calls per mood")
     parser.add_argument("--naive-iterations", type=int, default=100,
                         help="naive queries per mood (each can take 100+ ms on a big film)")
-    parser.add_argument("--synchronous", choices=["NORMAL", "OFF"],
-                        help="what-if: run with this PRAGMA synchronous instead of FULL")
+    parser.add_argument("--synchronous", choices=["FULL", "OFF"],
+                        help="what-if: run with this PRAGMA synchronous, not the core's")
     args = parser.parse_args(argv)
     rows = []
     for key in args.sizes.split(","):

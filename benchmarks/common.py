@@ -27,6 +27,7 @@ def data_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
 
+
 _SIZE = re.compile(r"^(\d+)([kKmM]?)$")
 
 
@@ -37,15 +38,6 @@ def parse_size(text: str) -> int:
         raise ValueError(f"not a size: {text!r} (try 1k, 100k, 1M)")
     number, unit = match.groups()
     return int(number) * {"": 1, "k": 1000, "m": 1_000_000}[unit.lower()]
-
-
-def size_label(n: int) -> str:
-    """The inverse of ``parse_size`` for round numbers, for table headers and cache keys."""
-    if n >= 1_000_000 and n % 1_000_000 == 0:
-        return f"{n // 1_000_000}M"
-    if n >= 1000 and n % 1000 == 0:
-        return f"{n // 1000}k"
-    return str(n)
 
 
 def percentile(samples: Sequence[float], q: float) -> float:

@@ -11,8 +11,8 @@ sentence's score): scoring a million texts would make building the database take
 than the benchmarks. ``bench_ingest`` scores every text through the real pipeline.
 
 Generated data is written once under ``benchmarks/.data`` and reused, keyed by corpus,
-a version number bumped whenever generation changes, and the scorer's name and labels of
-the seed sentences (so a retrained scorer gets new corpora):
+a version number bumped whenever generation changes, the schema version, and the
+scorer's name and labels of the seed sentences (so a retrained scorer gets new corpora):
 
 - ``database(key)``: a SQLite database in the bot's schema, bulk-inserted with SQL (the
   same rows ingest would write) and pools built by ``CorpusStore.rebuild_dirty_pools``.
@@ -39,6 +39,7 @@ from bot.models import Label
 from bot.sentiment import default_scorer
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore
+from bot.storage.migrations import MIGRATIONS
 
 VERSION = 1
 QUOTES_PER_FILM = 500
@@ -59,10 +60,6 @@ class Shape:
     key: str
     films: int
     per_film: int
-
-    @property
-    def quotes(self) -> int:
-        return self.films * self.per_film
 
 
 @dataclass(frozen=True)
@@ -159,7 +156,8 @@ async def database(key: str) -> Path:
 
 def _tag(key: str) -> str:
     labels = "".join(s.label.value[0] for s in sentences()).encode()
-    return f"{key}-v{VERSION}-{default_scorer().name}-{hashlib.sha256(labels).hexdigest()[:8]}"
+    digest = hashlib.sha256(labels).hexdigest()[:8]
+    return f"{key}-v{VERSION}-s{len(MIGRATIONS)}-{default_scorer().name}-{digest}"
 
 
 async def _build(key: str, path: Path) -> None:
