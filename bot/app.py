@@ -69,8 +69,9 @@ class ReviewBot:
         ingest_default_corpus: bool = True,
     ) -> ReviewBot:
         """Open the database (migrations applied), ingest the default corpus if empty."""
+        scorer = scorer or default_scorer()  # before the database: a failure leaves no thread
         db = await Database.open(settings.db_path)
-        bot = cls(settings, db, scorer or default_scorer(), clock or SystemClock())
+        bot = cls(settings, db, scorer, clock or SystemClock())
         try:
             if ingest_default_corpus and not await bot.corpus.films():
                 report = await bot.ingest([default_corpus_dir()], DEFAULT_FILM)

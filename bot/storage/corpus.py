@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import aiosqlite
 
+from bot.faults import crash_point
 from bot.models import DocumentKind, Film, Label, Mood, Quote, QuoteKind
 from bot.shuffle import permute
 from bot.storage.database import Database
@@ -98,69 +99,70 @@ class CorpusStore:
         row = await self.db.fetchone("SELECT TOTAL(count) FROM film_stats")
         return int(row[0]) if row else 0
 
-    # -- documents (called inside one transaction per document) -------------------------
+    # -- documents ---------------------------------------------------------------------
 
-    @staticmethod
-    async def film_id(conn: aiosqlite.Connection, title: str, year: int | None) -> int:
-        # Not ON CONFLICT: UNIQUE treats NULL years as distinct, so look first.
-        async with conn.execute(
-            "SELECT id FROM films WHERE title = ? AND year IS ?", (title, year)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is not None:
-            return int(row[0])
-        cur = await conn.execute("INSERT INTO films (title, year) VALUES (?, ?)", (title, year))
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+    async def film_id(self, title: str, year: int | None) -> int:
+        """The film's id, created on first use."""
+        async with self.db.transaction() as conn:
+            # Not ON CONFLICT: UNIQUE treats NULL years as distinct, so look first.
+            rows = list(await conn.execute_fetchall(
+                "SELECT id FROM films WHERE title = ? AND year IS ?", (title, year)
+            ))
+            if rows:
+                return int(rows[0][0])
+            cur = await conn.execute(
+                "INSERT INTO films (title, year) VALUES (?, ?)", (title, year)
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
 
-    @staticmethod
-    async def has_content(conn: aiosqlite.Connection, film_id: int, sha256: str) -> bool:
-        async with conn.execute(
-            "SELECT 1 FROM documents WHERE film_id = ? AND sha256 = ?", (film_id, sha256)
-        ) as cur:
-            return await cur.fetchone() is not None
+    async def store_document(
+        self, film_id: int, doc: NewDocument, quotes: Sequence[NewQuote], consensus: str | None
+    ) -> str:
+        """Store ``doc`` and its quotes in one transaction, replacing what ``doc.path`` held.
 
-    @staticmethod
-    async def replace_document(
-        conn: aiosqlite.Connection,
-        film_id: int,
-        doc: NewDocument,
-        quotes: Sequence[NewQuote],
-        consensus: str | None,
-    ) -> bool:
-        """Store ``doc`` with its quotes, replacing what ``doc.path`` held; True if it did."""
-        async with conn.execute(
-            "SELECT id FROM documents WHERE film_id = ? AND path = ?", (film_id, doc.path)
-        ) as cur:
-            old = await cur.fetchone()
-        if old is not None:
-            await _adjust_stats(conn, old[0], sign=-1)
-            await conn.execute("DELETE FROM quotes WHERE document_id = ?", (old[0],))
-            await conn.execute("DELETE FROM documents WHERE id = ?", (old[0],))
-        cur = await conn.execute(
-            "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
-            " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                film_id, doc.path, doc.sha256, doc.kind.value, doc.author, doc.outlet,
-                doc.published, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            ),
-        )
-        doc_id = cur.lastrowid
-        assert doc_id is not None
-        await conn.executemany(
-            "INSERT INTO quotes (film_id, document_id, kind, text, author, position, label,"
-            " polarity, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (film_id, doc_id, q.kind.value, q.text, q.author, q.position, q.label.value,
-                 q.polarity, q.confidence)
-                for q in quotes
-            ],
-        )
-        await _adjust_stats(conn, doc_id, sign=1)
-        if consensus:
-            await conn.execute("UPDATE films SET consensus = ? WHERE id = ?", (consensus, film_id))
-        await conn.execute("UPDATE films SET pool_dirty = 1 WHERE id = ?", (film_id,))
-        return old is not None
+        Returns "unchanged" (this content is already stored for the film), "replaced" or
+        "added". Few statements on purpose: each is a round trip to SQLite's thread.
+        """
+        async with self.db.transaction() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT id, sha256, path FROM documents WHERE film_id = ?"
+                " AND (sha256 = ? OR path = ?)",
+                (film_id, doc.sha256, doc.path),
+            ))
+            if any(r[1] == doc.sha256 for r in rows):
+                return "unchanged"
+            old = next((r[0] for r in rows if r[2] == doc.path), None)
+            if old is not None:
+                await _adjust_stats(conn, old, sign=-1)
+                await conn.execute("DELETE FROM documents WHERE id = ?", (old,))  # cascades
+            cur = await conn.execute(
+                "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
+                " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    film_id, doc.path, doc.sha256, doc.kind.value, doc.author, doc.outlet,
+                    doc.published, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                ),
+            )
+            doc_id = cur.lastrowid
+            await conn.executemany(
+                "INSERT INTO quotes (film_id, document_id, kind, text, author, position, label,"
+                " polarity, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (film_id, doc_id, q.kind.value, q.text, q.author, q.position,
+                     q.label.value, q.polarity, q.confidence)
+                    for q in quotes
+                ],
+            )
+            assert doc_id is not None
+            await _adjust_stats(conn, doc_id, sign=1)
+            await conn.execute(
+                "UPDATE films SET pool_dirty = 1, consensus = COALESCE(?, consensus)"
+                " WHERE id = ?",
+                (consensus, film_id),
+            )
+            crash_point("ingest.before_commit")
+        return "added" if old is None else "replaced"
 
     # -- pools ---------------------------------------------------------------------------
 
