@@ -34,7 +34,7 @@ _log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=1)
 RETRY_AFTER = timedelta(minutes=2)
-BATCH = 500
+BATCH = 100  # schedules per page of due work; each page is one indexed query
 CONCURRENCY = 8
 
 Composer = Callable[[Schedule], Awaitable[QuoteReply | None]]
