@@ -36,7 +36,7 @@ async def _exercise(db_path: Path, calls: int) -> None:
         rng = random.Random(1)
         for i in range(calls):
             film = rng.choice(films).name
-            inv = Invocation("bench", f"c{i % 20}", "u")
+            inv = Invocation("bench", f"c{i % 20}", f"u{i}")  # one user each: no cooldowns
             for command, options in (("quote", {"mood": rng.choice(list(Mood)).value,
                                                 "film": film}),
                                      ("verdict", {"film": film}), ("mood", {"film": film})):

@@ -8,6 +8,7 @@ internal text reaches a user: mistakes become one-line answers, failures an erro
 from __future__ import annotations
 
 import logging
+import math
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import daily, help_text, mood, quote, verdict
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ParsedCommand, UsageError, from_options, parse_line
+from bot.cooldowns import Cooldowns
 from bot.ingest.pipeline import FileResult, IngestReport, ingest_paths
 from bot.invocation import Invocation
 from bot.models import Mood, Schedule
@@ -54,6 +56,7 @@ class ReviewBot:
         self.corpus = CorpusStore(db)
         self.schedules = ScheduleStore(db)
         self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
+        self.cooldowns = Cooldowns(clock)
         self.ctx = CommandContext(
             corpus=self.corpus, schedules=self.schedules, scheduler=self.scheduler,
             scorer=scorer, clock=clock, rng=random.Random(), default_film=settings.default_film,
@@ -112,6 +115,7 @@ class ReviewBot:
         mood, _, film_id = value.partition(":")
 
         async def pick() -> Reply:
+            self._cool_down(inv)
             film = await self.corpus.film(int(film_id)) if film_id.isdigit() else None
             if film is None:
                 raise UsageError("That film is no longer here. Try /quote.")
@@ -130,6 +134,8 @@ class ReviewBot:
     async def _run(self, inv: Invocation, parse: Callable[[], ParsedCommand]) -> Reply:
         async def call() -> Reply:
             cmd = parse()
+            if cmd.target.public:
+                self._cool_down(inv)
             return await _HANDLERS[cmd.spec.name](self.ctx, inv, cmd)
 
         return await self._guard(inv, "command", call)
@@ -148,6 +154,15 @@ class ReviewBot:
             return ErrorReply(
                 f"Something went wrong on my side (error id {error_id}); it has been logged.",
                 error_id=error_id, usage=False, ephemeral=True,
+            )
+
+    def _cool_down(self, inv: Invocation) -> None:
+        wait = self.cooldowns.wait(inv)
+        if wait > 0:
+            limit, window = self.cooldowns.limit, self.cooldowns.window
+            raise UsageError(
+                f"Easy there: {limit} posts per {window:.0f} s each keeps the channel "
+                f"readable. Try again in {math.ceil(wait)} s."
             )
 
     async def _compose_daily(self, schedule: Schedule) -> QuoteReply | None:

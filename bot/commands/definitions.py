@@ -43,6 +43,7 @@ class CommandSpec:
     subcommands: tuple[CommandSpec, ...] = ()
     admin: bool = False
     guild_only: bool = False
+    public: bool = False  # its reply is posted in the channel: subject to cooldowns
     examples: tuple[str, ...] = field(default=())
 
     def subcommand(self, name: str) -> CommandSpec | None:
@@ -73,6 +74,7 @@ QUOTE = CommandSpec(
     "quote",
     "A random critic quote, with who said it",
     options=(MOOD, FILM),
+    public=True,
     examples=("/quote", "/quote negative", "/quote mood:positive film:Her"),
 )
 MOOD_CMD = CommandSpec(
@@ -82,12 +84,14 @@ MOOD_CMD = CommandSpec(
         FILM,
         OptionSpec("text", "Text to score (leave out for the critics' mood)", OptionKind.TEXT),
     ),
+    public=True,
     examples=("/mood", "/mood what a dull, lifeless film"),
 )
 VERDICT = CommandSpec(
     "verdict",
     "The critics' verdict: consensus, score, critics versus readers",
     options=(FILM,),
+    public=True,
     examples=("/verdict",),
 )
 DAILY = CommandSpec(
