@@ -21,6 +21,22 @@ GUILD_COMMANDS = rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
 MANAGE_GUILD = 1 << 5
 
 
+def slow_down(core: ReviewBot, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Make every ``core.handle`` take ``seconds`` longer: a slow database, as Discord sees it."""
+    handle = core.handle
+
+    async def slow_handle(
+        inv: Invocation,
+        command: str,
+        options: Mapping[str, str | None] | None = None,
+        subcommand: str | None = None,
+    ) -> Reply:
+        await asyncio.sleep(seconds)
+        return await handle(inv, command, options, subcommand)
+
+    monkeypatch.setattr(core, "handle", slow_handle)
+
+
 async def test_commands_are_synced_to_the_guild_once(
     fake: FakeDiscord, core: ReviewBot, settings: Settings
 ) -> None:
@@ -74,18 +90,7 @@ async def test_a_dropped_connection_resumes_and_commands_still_work(
 async def test_a_slow_core_gets_a_deferral_then_the_reply(
     fake: FakeDiscord, bot: RunningBot, core: ReviewBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handle = core.handle
-
-    async def slow_handle(
-        inv: Invocation,
-        command: str,
-        options: Mapping[str, str | None] | None = None,
-        subcommand: str | None = None,
-    ) -> Reply:
-        await asyncio.sleep(2.5)
-        return await handle(inv, command, options, subcommand)
-
-    monkeypatch.setattr(core, "handle", slow_handle)
+    slow_down(core, monkeypatch, seconds=2.5)
 
     exchange = await fake.invoke("verdict")
 
@@ -100,18 +105,7 @@ async def test_a_slow_core_gets_a_deferral_then_the_reply(
 async def test_a_slow_error_replaces_the_public_placeholder_with_an_ephemeral_one(
     fake: FakeDiscord, bot: RunningBot, core: ReviewBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handle = core.handle
-
-    async def slow_handle(
-        inv: Invocation,
-        command: str,
-        options: Mapping[str, str | None] | None = None,
-        subcommand: str | None = None,
-    ) -> Reply:
-        await asyncio.sleep(2.2)
-        return await handle(inv, command, options, subcommand)
-
-    monkeypatch.setattr(core, "handle", slow_handle)
+    slow_down(core, monkeypatch, seconds=2.2)
 
     exchange = await fake.invoke("quote", {"film": "No Such Film"})
 
