@@ -28,6 +28,8 @@ import pytest
 import yarl
 from aiohttp import WSMsgType, web
 
+from tests.fakes.loopback import Loopback
+
 API_PREFIX = "/api/v10"
 GATEWAY_PATH = "/gateway"
 
@@ -147,12 +149,10 @@ class FakeDiscord:
         self.heartbeat_interval_ms = 41250
         self._forced: list[ForcedResponse] = []
         self._ids = itertools.count(1_000_000_000_000_000_000)
-        self._changed = asyncio.Condition()
+        self._server = Loopback()
         self._ws: web.WebSocketResponse | None = None
         self._session_id: str | None = None
         self._sequence = 0
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -160,17 +160,16 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get(GATEWAY_PATH, self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        await self._server.start(app)
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     async def close(self) -> None:
         if self._ws is not None:
             await self._ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     @property
     def api_base(self) -> str:
@@ -224,8 +223,7 @@ class FakeDiscord:
     async def wait_until(
         self, predicate: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        await self._server.wait_for(predicate, timeout)
 
     def find(self, method: str, path: str) -> list[RecordedRequest]:
         """Recorded requests with ``method`` whose path fully matches the ``path`` regex."""
@@ -417,10 +415,9 @@ class FakeDiscord:
                 await self._identify(ws, frame["d"])
             elif op == 6:
                 await self._resume(ws, frame["d"])
-        async with self._changed:
-            if self._ws is ws:
-                self._ws = None
-            self._changed.notify_all()
+        if self._ws is ws:
+            self._ws = None
+        await self._server.changed()
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: Mapping[str, Any]) -> None:
@@ -450,23 +447,20 @@ class FakeDiscord:
         }
         await self.dispatch("READY", ready)
         await self.dispatch("GUILD_CREATE", self._guild_payload())
-        async with self._changed:
-            self._session_id = session_id
-            self._changed.notify_all()
+        self._session_id = session_id
+        await self._server.changed()
 
     async def _resume(self, ws: web.WebSocketResponse, data: Mapping[str, Any]) -> None:
         if data.get("session_id") != self._session_id or data.get("token") != self.token:
             await ws.send_str(json.dumps({"op": 9, "d": False}))
             return
-        async with self._changed:
-            self._ws = ws
-            self._changed.notify_all()
+        self._ws = ws
+        await self._server.changed()
         await self.dispatch("RESUMED", {})
 
     async def _record_gateway(self, frame: dict[str, Any]) -> None:
-        async with self._changed:
-            self.gateway_received.append(frame)
-            self._changed.notify_all()
+        self.gateway_received.append(frame)
+        await self._server.changed()
 
     # -- REST ----------------------------------------------------------------------------
 
@@ -476,19 +470,18 @@ class FakeDiscord:
         if request.can_read_body and request.content_type == JSON:
             body = await request.json()
         status, answer, headers = self._answer(request.method, path, body, request)
-        async with self._changed:
-            self.requests.append(
-                RecordedRequest(
-                    request.method,
-                    path,
-                    dict(request.query),
-                    body,
-                    dict(request.headers),
-                    asyncio.get_running_loop().time(),
-                    status,
-                )
+        self.requests.append(
+            RecordedRequest(
+                request.method,
+                path,
+                dict(request.query),
+                body,
+                dict(request.headers),
+                asyncio.get_running_loop().time(),
+                status,
             )
-            self._changed.notify_all()
+        )
+        await self._server.changed()
         if answer is None:
             return web.Response(status=status, headers=headers)
         return web.Response(

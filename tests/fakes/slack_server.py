@@ -27,6 +27,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.loopback import Loopback
+
 BOT_TOKEN = "xoxb-fake-bot-token-3f9a1c"
 APP_TOKEN = "xapp-1-fake-app-token-7b2e4d"
 TEAM_ID = "T0FAKE"
@@ -68,10 +70,8 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._failures: dict[str, list[_Failure]] = {}
         self._sockets: list[web.WebSocketResponse] = []
-        self._changed = asyncio.Condition()
+        self._server = Loopback()
         self._ts = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -80,17 +80,16 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        await self._server.start(app)
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     async def close(self) -> None:
         for ws in list(self._sockets):
             await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     @property
     def base_url(self) -> str:
@@ -153,14 +152,7 @@ class FakeSlack:
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait (bounded) until ``predicate()`` is truthy, and return its value."""
-
-        async def check() -> Any:
-            async with self._changed:
-                while not (value := predicate()):
-                    await self._changed.wait()
-                return value
-
-        return await asyncio.wait_for(check(), timeout)
+        return await self._server.wait_for(predicate, timeout)
 
     async def wait_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
         calls: list[Any] = await self.wait_for(
@@ -242,8 +234,7 @@ class FakeSlack:
     # -- HTTP ----------------------------------------------------------------------
 
     async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        await self._server.changed()
 
     async def _record(self, method: str, body: dict[str, Any], token: str | None) -> None:
         self.requests.append(Recorded(method, body, token))
