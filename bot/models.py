@@ -7,6 +7,7 @@ holding a database row or a platform object.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -41,6 +42,17 @@ class QuoteKind(enum.StrEnum):
         return {"critic": "critic excerpt", "review": "review", "reader": "reader comment"}[
             self.value
         ]
+
+
+def critics_voice(kinds: Collection[QuoteKind]) -> QuoteKind | None:
+    """Which quotes speak for a film's critics in /quote and /mood.
+
+    Its critic excerpts (curated one-line verdicts) when it has any, else the sentences of
+    its full reviews, else, for a film known only from comment threads, its readers.
+    Mixing them would let plot summary and chit-chat ("Thanks! Hope you like it.") into
+    ``/quote negative``, where the scorer, trained on verdicts, is weakest.
+    """
+    return next((k for k in QuoteKind if k in kinds), None)  # declared in that order
 
 
 class DocumentKind(enum.StrEnum):

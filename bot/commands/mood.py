@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ParsedCommand, text_value
 from bot.invocation import Invocation
-from bot.models import Label, QuoteKind
+from bot.models import Label, critics_voice
 from bot.replies import CorpusMoodReply, LabelCount, Reply, TextMoodReply
 
 
@@ -19,9 +19,8 @@ async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> Reply
         )
     film = await ctx.film(cmd.values.get("film"))
     stats = await ctx.corpus.stats(film.id)
-    # The critics: their excerpts, or the full reviews' sentences for a film without any.
-    kinds = [k for k in (QuoteKind.CRITIC, QuoteKind.REVIEW) if any(s.kind is k for s in stats)]
-    rows = [s for s in stats if kinds and s.kind is kinds[0]]
+    voice = critics_voice({s.kind for s in stats})
+    rows = [s for s in stats if s.kind is voice]
     counts = {label: sum(s.count for s in rows if s.label is label) for label in Label}
     total = sum(counts.values())
     polarity = sum(s.polarity_sum for s in rows) / total if total else 0.0

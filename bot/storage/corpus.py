@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import aiosqlite
 
 from bot.faults import crash_point
-from bot.models import DocumentKind, Film, Label, Mood, Quote, QuoteKind
+from bot.models import DocumentKind, Film, Label, Mood, Quote, QuoteKind, critics_voice
 from bot.shuffle import permute
 from bot.storage.database import Database
 
@@ -172,21 +172,26 @@ class CorpusStore:
             await self.rebuild_pool(film_id)
 
     async def rebuild_pool(self, film_id: int) -> None:
-        """Renumber the film's quotes per mood and bump its version, resetting decks."""
+        """Number the critics' quotes of the film per mood (``critics_voice``) and bump the
+        film's pool version, which starts every channel's deck afresh."""
         async with self.db.transaction() as conn:
+            present = await conn.execute_fetchall(
+                "SELECT DISTINCT kind FROM film_stats WHERE film_id = ? AND count > 0", (film_id,)
+            )
+            voice = critics_voice({QuoteKind(r[0]) for r in present})
             await conn.execute("DELETE FROM pool WHERE film_id = ?", (film_id,))
             await conn.execute("DELETE FROM pool_sizes WHERE film_id = ?", (film_id,))
             for mood, where in _POOL_FILTERS.items():
                 await conn.execute(
                     "INSERT INTO pool (film_id, mood, rank, quote_id) SELECT film_id, ?,"
                     " ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM quotes"
-                    f" WHERE film_id = ? {where}",
-                    (mood.value, film_id),
+                    f" WHERE film_id = ? AND kind = ? {where}",
+                    (mood.value, film_id, voice),
                 )
                 await conn.execute(
                     "INSERT INTO pool_sizes (film_id, mood, size) SELECT ?, ?, COUNT(*)"
-                    f" FROM quotes WHERE film_id = ? {where}",
-                    (film_id, mood.value, film_id),
+                    f" FROM quotes WHERE film_id = ? AND kind = ? {where}",
+                    (film_id, mood.value, film_id, voice),
                 )
             await conn.execute(
                 "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1 WHERE id = ?",

@@ -144,8 +144,14 @@ async def v3_film_names_index(conn: aiosqlite.Connection) -> None:
     await conn.execute("CREATE INDEX films_title_nocase ON films(title COLLATE NOCASE)")
 
 
+async def v4_pools_from_the_critics_voice(conn: aiosqlite.Connection) -> None:
+    """Pools now hold only the film's critics' voice (``models.critics_voice``): renumber."""
+    await conn.execute("UPDATE films SET pool_dirty = 1")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
     v3_film_names_index,
+    v4_pools_from_the_critics_voice,
 )

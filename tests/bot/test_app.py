@@ -161,3 +161,25 @@ async def test_stale_button_is_answered(core: ReviewBot, admin: Invocation) -> N
     for value in ("sad:1", "any:999", "any:x"):
         reply = await core.another(admin, value)
         assert isinstance(reply, ErrorReply) and reply.ephemeral
+
+
+async def test_quotes_come_from_the_critics_voice(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
+    # Her has critic excerpts: /quote never serves a review sentence or a reader comment.
+    first = await core.handle_text(admin, "/quote")
+    assert isinstance(first, QuoteReply) and first.pool_size == 251
+    kinds = {first.quote.kind}
+    for _ in range(60):
+        reply = await core.another(admin, first.another_value)
+        assert isinstance(reply, QuoteReply)
+        kinds.add(reply.quote.kind)
+    assert kinds == {QuoteKind.CRITIC}
+    # A film known only from a review page: its review sentences speak for the critics.
+    page = tmp_path / "page.txt"
+    page.write_text("Posted by: Ann | May 2, 2020\n\nThe film is a tender, funny delight.\n\n"
+                    "The ending is clumsy and far too long.\n\n  1. I loved every minute of it.\n")
+    await core.ingest([page], "Page (2020)")
+    reply = await core.handle_text(admin, "/quote film:Page")
+    assert isinstance(reply, QuoteReply) and reply.pool_size == 2
+    assert reply.quote.kind is QuoteKind.REVIEW and reply.quote.author == "Ann"
