@@ -24,6 +24,7 @@ from bot.app import DEFAULT_FILM, ReviewBot
 from bot.ingest.pipeline import FileResult, expand
 from bot.sentiment import default_scorer
 from bot.settings import Settings
+from bot.storage.database import StorageError
 
 _log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     command: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         return command(args, settings)
+    except StorageError as exc:
+        print(f"reviewbot: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

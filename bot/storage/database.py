@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,10 @@ _log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 
 
+class StorageError(Exception):
+    """The database cannot be opened or used; ``str()`` says which file and why."""
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
@@ -31,9 +36,27 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, *, migrate_to: int | None = None) -> Database:
-        """Open (creating folders and file as needed) and migrate to ``migrate_to`` (latest)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        """Open (creating folders and file as needed) and migrate to ``migrate_to`` (latest).
+
+        Raises ``StorageError`` with a sentence for the user; a half-opened connection is
+        closed first, or its thread would keep the process alive.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            return await cls._prepare(conn, path, migrate_to)
+        except BaseException as exc:
+            await conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StorageError(f"cannot use the database {path}: {exc}") from exc
+            raise
+
+    @classmethod
+    async def _prepare(cls, conn: aiosqlite.Connection, path: Path, migrate_to: int | None
+                       ) -> Database:
         conn.row_factory = aiosqlite.Row
         # NORMAL in WAL mode survives any application crash; only a power cut can lose the
         # last commits. Transactions whose loss would mean a duplicate post ask for FULL.
@@ -98,7 +121,7 @@ class Database:
         target = len(MIGRATIONS) if target is None else target
         current = await self.schema_version()
         if current > len(MIGRATIONS):
-            raise RuntimeError(
+            raise StorageError(
                 f"{self.path} has schema version {current}, newer than this reviewbot "
                 f"({len(MIGRATIONS)}): upgrade reviewbot"
             )

@@ -63,3 +63,18 @@ def test_score_writes_json_lines(tmp_path: Path) -> None:
     assert [r["label"] for r in rows] == ["positive", "negative"]
     for r in rows:
         assert -1 <= r["polarity"] <= 1 and 0 <= r["confidence"] <= 1
+
+
+def test_a_database_that_cannot_be_used_is_one_line_and_untouched(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "notes.sqlite3"
+    not_a_db.write_text("my notes, not a database\n")
+    result = run(not_a_db, "ask", "/quote")  # run() times out rather than hang
+    assert result.returncode == 1
+    expected = f"reviewbot: cannot use the database {not_a_db}: file is not a database"
+    assert result.stderr.strip() == expected
+    assert not_a_db.read_text() == "my notes, not a database\n"
+    folder = tmp_path / "folder.sqlite3"
+    folder.mkdir()
+    result = run(folder, "ask", "/quote")
+    assert result.returncode == 1 and "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
