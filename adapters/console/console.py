@@ -10,6 +10,7 @@ import asyncio
 import getpass
 import json
 import sys
+import threading
 import uuid
 from typing import TextIO
 
@@ -71,21 +72,42 @@ async def ask(core: ReviewBot, line: str, as_json: bool, out: TextIO) -> int:
     return 0
 
 
+def _stdin_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
+    """Lines of stdin, read by a daemon thread ("" at end of input).
+
+    Not ``asyncio.to_thread``: a read blocked in the default executor keeps
+    ``asyncio.run`` from returning, so SIGTERM at the prompt would never finish.
+    """
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in [*iter(sys.stdin.readline, ""), ""]:
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            except RuntimeError:  # the loop has closed: the bot is gone
+                return
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return lines
+
+
 async def run_console(core: ReviewBot, stop: asyncio.Event, out: TextIO = sys.stdout) -> None:
     """Read commands until end of input, ``quit`` or ``stop``."""
     core.scheduler.register(ConsolePoster(out))
     inv = invocation()
     last: QuoteReply | None = None
+    lines = _stdin_lines(asyncio.get_running_loop())
     out.write("Type /help for the commands, 'quit' to leave.\n")
     while not stop.is_set():
         out.write(PROMPT)
         out.flush()
-        reading = asyncio.ensure_future(asyncio.to_thread(sys.stdin.readline))
+        reading = asyncio.ensure_future(lines.get())
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if not reading.done():
-            break  # the reader thread ends with the process
+            reading.cancel()
+            break
         line = reading.result()
         if not line or line.strip().casefold() in QUIT:
             break

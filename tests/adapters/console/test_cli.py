@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
 from pathlib import Path
 
-from tests.bot.test_crash import run
+import pytest
+
+from tests.bot.test_crash import CLI, run
 
 
 def test_ask_prints_the_reply_and_exit_codes(tmp_path: Path) -> None:
@@ -78,3 +84,21 @@ def test_a_database_that_cannot_be_used_is_one_line_and_untouched(tmp_path: Path
     result = run(folder, "ask", "/quote")
     assert result.returncode == 1 and "cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_at_the_prompt_stops_the_bot_cleanly(tmp_path: Path, sig: int) -> None:
+    db = tmp_path / "sig.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env["REVIEWBOT_DB"] = str(db)
+    bot = subprocess.Popen(CLI, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        assert bot.stdout is not None
+        assert "Type /help" in bot.stdout.readline()  # up, and waiting at the prompt
+        bot.send_signal(sig)
+        assert bot.wait(timeout=15) == 0  # stdin is still open: the read must not block exit
+    finally:
+        bot.kill()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
