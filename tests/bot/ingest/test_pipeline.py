@@ -110,3 +110,16 @@ async def test_long_quote_is_split_at_sentence_boundaries(core: ReviewBot, tmp_p
     for q in readers:
         assert len(q.text) <= 1500 and q.text.startswith("Scene") and q.text.endswith("city.")
     assert " ".join(q.text for q in readers) == comment  # nothing lost, nothing cut mid-way
+
+
+async def test_a_windows_1252_file_is_stored_as_the_right_text(
+    core: ReviewBot, tmp_path: Path
+) -> None:
+    text = "“Her” is a café romance… – tender.\nIt’s a dull, joyless slog.\n\n@highlight\n\nOk.\n"
+    f = write(tmp_path / "cp1252.txt", text.encode("cp1252"))
+    report = await core.ingest([f], "Encoded (2019)")
+    assert [r.status for r in report.results] == ["added"]
+    films = {x.name: x for x in await core.corpus.films()}
+    quotes = await core.corpus.quotes(films["Encoded (2019)"].id)
+    assert [q.text for q in quotes] == ["“Her” is a café romance… – tender.",
+                                        "It’s a dull, joyless slog."]
