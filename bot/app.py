@@ -76,7 +76,7 @@ class ReviewBot:
         db = await Database.open(settings.db_path)
         bot = cls(settings, db, scorer, clock or SystemClock())
         try:
-            if ingest_default_corpus and not await bot.corpus.films():
+            if ingest_default_corpus and not await bot.corpus.has_films():
                 report = await bot.ingest([default_corpus_dir()], DEFAULT_FILM)
                 _log.info("default corpus: %d quotes of %s", report.quotes_added, DEFAULT_FILM)
             await bot.corpus.rebuild_dirty_pools()

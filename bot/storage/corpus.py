@@ -95,9 +95,8 @@ class CorpusStore:
         rows = await self.db.fetchall(f"{_FILM_SELECT} LIMIT 2")
         return _film(rows[0]) if len(rows) == 1 else None
 
-    async def quote_count(self) -> int:
-        row = await self.db.fetchone("SELECT TOTAL(count) FROM film_stats")
-        return int(row[0]) if row else 0
+    async def has_films(self) -> bool:
+        return await self.db.fetchone("SELECT 1 FROM films LIMIT 1") is not None
 
     # -- documents ---------------------------------------------------------------------
 
