@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from bot.critic_model import Platt, Thresholds
+from bot.critic_model import Aggregation, Platt, Thresholds
 
 Floats = npt.NDArray[np.float64]
 
@@ -54,6 +54,39 @@ def fit_platt(margins: Sequence[float], labels: Sequence[int]) -> Platt:
         if converged:
             break
     return Platt(a, b)
+
+
+# Candidate knobs of ``Aggregation``; 0 is in both grids, so the plain sum stays possible.
+CONTRAST_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+LENGTH_POWER_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def fit_aggregation(
+    whole: Sequence[float],
+    turn: Sequence[float],
+    lengths: Sequence[int],
+    bias: Sequence[float],
+    labels: Sequence[int],
+) -> tuple[Aggregation, Platt]:
+    """The grid point whose Platt fit has the lowest log-loss on out-of-fold evidence.
+
+    Log-loss rather than accuracy: the length knob exists to fix confidence, which is
+    what abstention reads, and accuracy barely sees it.
+    """
+    y = np.asarray(labels, dtype=np.float64)
+    best: tuple[float, Aggregation, Platt] | None = None
+    for contrast in CONTRAST_GRID:
+        for power in LENGTH_POWER_GRID:
+            agg = Aggregation(contrast, power)
+            parts = zip(bias, whole, turn, lengths, strict=True)
+            margins = [agg.margin(b, w, t, n) for b, w, t, n in parts]
+            platt = fit_platt(margins, labels)
+            z = platt.a * np.asarray(margins) + platt.b
+            loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+            if best is None or loss < best[0] - 1e-9:
+                best = (loss, agg, platt)
+    assert best is not None
+    return best[1], best[2]
 
 
 def _sigmoid(z: Floats) -> Floats:

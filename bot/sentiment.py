@@ -16,13 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.critic_model import LinearModel, Platt, Thresholds
+from bot.critic_model import Aggregation, LinearModel, Platt, Thresholds
 from bot.models import Driver, Label, Sentiment
-from bot.tokenizer import char_grams, display, units
+from bot.tokenizer import Units, char_grams, display, parse
 
 _log = logging.getLogger(__name__)
 
-FORMAT = "reviewbot-critic-scorer/1"
+FORMAT = "reviewbot-critic-scorer/2"
+# Version 1 files predate ``Aggregation`` and load with its neutral defaults.
+_READABLE = {"reviewbot-critic-scorer/1", FORMAT}
 SHIPPED = "scorer.json.gz"
 
 
@@ -76,20 +78,32 @@ class CriticScorer:
         platt: Platt,
         thresholds: Thresholds,
         meta: dict[str, Any] | None = None,
+        aggregation: Aggregation | None = None,
     ) -> None:
         self.model = model
         self.platt = platt
         self.thresholds = thresholds
+        self.aggregation = aggregation or Aggregation()
         self.meta = meta or {}
         self._word_weight = functools.lru_cache(maxsize=1 << 16)(self._word_weight)  # type: ignore[method-assign]
 
     def probability(self, text: str) -> float:
         """Calibrated probability that ``text`` is a positive ("fresh") quote."""
-        words, bigrams = units(text)
+        whole, turn, length = self.evidence(text)
+        return self.platt.probability(self.aggregation.margin(self.model.bias, whole, turn, length))
+
+    def evidence(self, text: str) -> tuple[float, float, int]:
+        """The summed weights of the whole text and of its turn, and its length.
+
+        These are what ``Aggregation`` combines; training fits it on them.
+        """
+        parsed = parse(text)
+        turn = self._sum(parsed.turn) if parsed.turn else 0.0
+        return self._sum(parsed.whole), turn, len(parsed.whole.words)
+
+    def _sum(self, units: Units) -> float:
         get = self.model.weights.get
-        margin = self.model.bias + sum(map(self._word_weight, words))
-        margin += sum([get(b, 0.0) for b in bigrams])
-        return self.platt.probability(margin)
+        return sum(map(self._word_weight, units.words)) + sum([get(b, 0.0) for b in units.bigrams])
 
     def _word_weight(self, word: str) -> float:
         """A word's weight plus its character n-grams' (cached per instance)."""
@@ -110,14 +124,24 @@ class CriticScorer:
         """The phrases whose weights moved the score most, signed (+ towards positive).
 
         A word's own weight and those of its character n-grams are summed, so each
-        driver is something the user can find in the quote.
+        driver is something the user can find in the quote; a phrase after "but" counts
+        again, and all are scaled for the quote's length, as in ``probability``.
         """
-        words, bigrams = units(text)
-        get = self.model.weights.get
-        weights = [(w, self._word_weight(w)) for w in words] + [(b, get(b, 0.0)) for b in bigrams]
-        shown = [kv for kv in weights if abs(kv[1]) >= 5e-4]  # would print as 0.0
+        parsed = parse(text)
+        weights = self._phrase_weights(parsed.whole)
+        if parsed.turn:
+            for phrase, w in self._phrase_weights(parsed.turn).items():
+                weights[phrase] = weights.get(phrase, 0.0) + self.aggregation.contrast * w
+        scale = self.aggregation.scale(len(parsed.whole.words))
+        shown = [(p, w * scale) for p, w in weights.items() if abs(w * scale) >= 5e-4]
         ranked = sorted(shown, key=lambda kv: (-abs(kv[1]), kv[0]))
         return tuple(Driver(display(phrase), round(w, 3)) for phrase, w in ranked[:top])
+
+    def _phrase_weights(self, units: Units) -> dict[str, float]:
+        get = self.model.weights.get
+        weights = {w: self._word_weight(w) for w in units.words}
+        weights.update((b, get(b, 0.0)) for b in units.bigrams)
+        return weights
 
     def save(self, path: Path) -> None:
         """Gzipped JSON: readable with standard tools, ~4x smaller than plain JSON."""
@@ -127,6 +151,10 @@ class CriticScorer:
             "meta": self.meta,
             "bias": self.model.bias,
             "platt": {"a": self.platt.a, "b": self.platt.b},
+            "aggregation": {
+                "contrast": self.aggregation.contrast,
+                "length_power": self.aggregation.length_power,
+            },
             "thresholds": {
                 "positive": self.thresholds.positive,
                 "negative": self.thresholds.negative,
@@ -142,7 +170,7 @@ class CriticScorer:
     def load(cls, path: Path) -> CriticScorer:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             doc: dict[str, Any] = json.load(fh)
-        if doc.get("format") != FORMAT:
+        if doc.get("format") not in _READABLE:
             raise ValueError(f"not a {FORMAT} file: format={doc.get('format')!r}")
         return cls(
             LinearModel(
@@ -151,6 +179,7 @@ class CriticScorer:
             Platt(float(doc["platt"]["a"]), float(doc["platt"]["b"])),
             Thresholds(float(doc["thresholds"]["positive"]), float(doc["thresholds"]["negative"])),
             doc.get("meta", {}),
+            Aggregation(**doc.get("aggregation", {})),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import NamedTuple
 
 # Typographic characters mapped to what MR's authors wrote instead.
 _FOLD = str.maketrans(
@@ -98,14 +99,57 @@ _CHAR_SIZES = (4, 5)
 _CHAR_MIN_LEN = 5
 
 
-def units(text: str) -> tuple[set[str], set[str]]:
-    """The distinct words (negation-marked) and distinct bigrams of ``text``.
+# Words that turn a sentence around: in "X, but Y" the critic's verdict is usually Y.
+# Scoring the clause after the last of them a second time (``bot.critic_model``), with
+# weight 0.25, measured +0.2 points of MR CV accuracy, +1.2 on the 18% of snippets with one.
+CONTRAST = frozenset({"but", "yet", "though", "although", "however", "nevertheless", "still"})
+
+
+class Units(NamedTuple):
+    """The distinct words (negation-marked) and distinct bigrams of a text or clause.
 
     Presence rather than counts: on snippets this short Wang & Manning (2012) found
-    binarized features better.
+    binarized features better. A NamedTuple rather than a frozen dataclass: two are built
+    per quote scored, and a tuple builds several times faster.
     """
-    toks = mark_negation(tokens(text))
-    return set(toks), {f"{a} {b}" for a, b in itertools.pairwise(toks)}
+
+    words: set[str]
+    bigrams: set[str]
+
+    def features(self) -> list[str]:
+        """All features as the model's weight table spells them.
+
+        Each distinct word brings its own character n-grams, so an n-gram shared by two
+        words counts twice; that makes a word's total weight a function of the word alone,
+        which the scorer caches, turning ~150 lookups per quote into ~40.
+        """
+        return [*self.words, *self.bigrams, *(g for w in self.words for g in char_grams(w))]
+
+
+class Parse(NamedTuple):
+    """A text's units, and those of the clause after its last contrast word, if any."""
+
+    whole: Units
+    turn: Units | None
+
+
+def _units(toks: list[str]) -> Units:
+    return Units(set(toks), {f"{a} {b}" for a, b in itertools.pairwise(toks)})
+
+
+def parse(text: str) -> Parse:
+    """Tokenize once for both the whole text and its turn.
+
+    A contrast word counts when at least two tokens follow it and it does not open the
+    text ("But ..." argues with a previous sentence that the quote does not include).
+    The turn is negation-marked on its own: "not" before "but" does not reach past it.
+    """
+    toks = tokens(text)
+    whole = _units(mark_negation(toks))
+    if CONTRAST.isdisjoint(toks):
+        return Parse(whole, None)
+    at = [i for i, tok in enumerate(toks) if tok in CONTRAST and 0 < i < len(toks) - 2]
+    return Parse(whole, _units(mark_negation(toks[at[-1] + 1 :])) if at else None)
 
 
 def char_grams(word: str) -> list[str]:
@@ -117,16 +161,12 @@ def char_grams(word: str) -> list[str]:
 
 
 def features(text: str) -> list[str]:
-    """All features of ``text`` as the model's weight table spells them.
+    """The features training sees for ``text``: those of the whole text.
 
-    Each distinct word brings its own character n-grams, so an n-gram shared by two words
-    counts twice; that makes a word's total weight a function of the word alone, which
-    the scorer caches, turning ~150 lookups per quote into ~40.
     Measured and left out: trigrams (-0.4 points of MR CV accuracy) and marking the words
-    after a contrast ("X, but Y") as separate features (no gain).
+    after a contrast as separate features (no gain; scoring the turn twice gains instead).
     """
-    words, bigrams = units(text)
-    return [*words, *bigrams, *(g for w in words for g in char_grams(w))]
+    return parse(text).whole.features()
 
 
 def display(phrase: str) -> str:

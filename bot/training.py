@@ -22,8 +22,9 @@ from bot.calibration import (
     NEGATIVE_RECALL_FLOOR,
     POSITIVE_PRECISION,
     choose_thresholds,
-    fit_platt,
+    fit_aggregation,
 )
+from bot.critic_model import REFERENCE_LENGTH, Platt, Thresholds
 from bot.linear import FitOptions, fit
 from bot.metrics import figures, table
 from bot.models import Label
@@ -88,26 +89,38 @@ def train_scorer(
 ) -> tuple[CriticScorer, Floats]:
     """Fit the shipped recipe on ``texts``; also return its out-of-fold probabilities.
 
-    Calibration and thresholds are fitted on out-of-fold margins, then the final model
-    is refitted on everything.
+    Aggregation, calibration and thresholds are fitted on out-of-fold evidence, then the
+    final model is refitted on everything.
     """
     docs = [features(t) for t in texts]
     prior = lexicon_prior()
     opts = FitOptions()
     y = np.asarray(labels, dtype=np.int64)
     ids = fold_ids(len(docs), calibration_folds)
-    margins = np.zeros(len(docs))
+    whole, turn, bias = np.zeros(len(docs)), np.zeros(len(docs)), np.zeros(len(docs))
+    lengths = [0] * len(docs)
     for k in range(calibration_folds):
         held = np.flatnonzero(ids == k)
         train = np.flatnonzero(ids != k)
         model = fit([docs[i] for i in train], y[train].tolist(), opts, prior)
-        margins[held] = [model.margin(docs[i]) for i in held]
+        # A bare scorer around the fold's model reads evidence exactly as scoring will.
+        reader = CriticScorer(model, Platt(1.0, 0.0), Thresholds(0.5, 0.5))
+        for i in held:
+            whole[i], turn[i], lengths[i] = reader.evidence(texts[int(i)])
+        bias[held] = model.bias
         _log.debug("calibration fold %d/%d done", k + 1, calibration_folds)
-    platt = fit_platt(margins.tolist(), labels)
-    p_positive = np.array([platt.probability(m) for m in margins])
+    aggregation, platt = fit_aggregation(
+        whole.tolist(), turn.tolist(), lengths, bias.tolist(), labels
+    )
+    p_positive = np.array(
+        [
+            platt.probability(aggregation.margin(b, w, t, n))
+            for b, w, t, n in zip(bias, whole, turn, lengths, strict=True)
+        ]
+    )
     thresholds = choose_thresholds(p_positive.tolist(), labels)
     final = fit(docs, labels, opts, prior)
-    return CriticScorer(final, platt, thresholds), p_positive
+    return CriticScorer(final, platt, thresholds, aggregation=aggregation), p_positive
 
 
 def train_to_file(pos: Path, neg: Path, out: Path) -> CriticScorer:
@@ -143,6 +156,7 @@ def _provenance(corpus: Corpus, scorer: CriticScorer, p_positive: Floats, out: P
     )
     opts = FitOptions()
     t = scorer.thresholds
+    agg = scorer.aggregation
     return f"""# Provenance of `{out.name}`
 
 Weights of the critic sentiment scorer (`bot.sentiment.CriticScorer`). The file holds
@@ -181,6 +195,10 @@ numpy {np.__version__}; {len(scorer.model.weights):,} features.
   (NBSVM, Wang & Manning 2012) with alpha={opts.alpha}, l2={opts.l2}, beta={opts.beta},
   {opts.iterations} full-batch Adam steps; plus TextBlob's lexicon polarity as one learned
   input, folded into the word weights.
+- Aggregation (`bot.critic_model.Aggregation`): the clause after the last contrast word
+  ("but", "though", ...) counts again with weight {agg.contrast}, and the summed
+  weights are divided by (distinct tokens / {REFERENCE_LENGTH}) ** {agg.length_power}, so
+  long quotes are not over-confident. Both chosen from a grid by out-of-fold log-loss.
 - Calibration: Platt sigmoid a={scorer.platt.a:.4f}, b={scorer.platt.b:.4f}, fitted on
   10-fold out-of-fold margins.
 - Thresholds: positive when P(positive) >= {t.positive}; negative when P(negative) >=

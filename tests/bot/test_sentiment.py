@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import socket
 from pathlib import Path
 
 import pytest
 
-from bot.critic_model import LinearModel, Platt, Thresholds
+from bot.critic_model import Aggregation, LinearModel, Platt, Thresholds
 from bot.models import Label
 from bot.sentiment import CriticScorer, TextBlobScorer, default_scorer
-from bot.tokenizer import display, features, mark_negation, tokens
+from bot.tokenizer import display, features, mark_negation, parse, tokens
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +77,24 @@ def test_sentiment_fields_are_consistent(scorer: CriticScorer) -> None:
 def test_fast_path_matches_training_features(scorer: CriticScorer) -> None:
     """Scoring sums cached per-word weights; training sees flat feature lists: same sum."""
     for text in ["Not a bad film, but overlong.", "Lifeless, lifeless, LIFELESS!", ""]:
-        margin = scorer.model.margin(features(text))
+        whole, turn, length = scorer.evidence(text)
+        assert scorer.model.margin(features(text)) == pytest.approx(scorer.model.bias + whole)
+        turn_units = parse(text).turn
+        turn_features = turn_units.features() if turn_units else []
+        assert turn == pytest.approx(scorer.model.margin(turn_features) - scorer.model.bias)
+        margin = scorer.aggregation.margin(scorer.model.bias, whole, turn, length)
         assert scorer.probability(text) == pytest.approx(scorer.platt.probability(margin))
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("It starts slowly, but the payoff is wonderful.", Label.POSITIVE),
+        ("A handsome production, but a dull and lifeless one.", Label.NEGATIVE),
+    ],
+)
+def test_contrast_follows_the_turn(scorer: CriticScorer, text: str, label: Label) -> None:
+    assert scorer.score(text).label is label
 
 
 def test_negative_threshold_is_stricter(scorer: CriticScorer) -> None:
@@ -127,19 +145,79 @@ def test_tokens_follow_mr_conventions() -> None:
     assert display("not_very not_good") == "(not) very good"
 
 
+@pytest.mark.parametrize(
+    ("text", "turn_words"),
+    [
+        ("Not funny, but never dull either.", {"never", "not_dull", "not_either", "."}),
+        ("Good yet long, though oddly moving.", {"oddly", "moving", "."}),  # the last one
+        ("But it is great.", None),  # opens the quote: argues with text we don't have
+        ("Great cast but dull", None),  # fewer than two tokens follow
+        ("Simply great.", None),
+    ],
+)
+def test_turn_is_the_clause_after_the_last_contrast(text: str, turn_words: set[str] | None) -> None:
+    turn = parse(text).turn
+    assert (turn.words if turn else None) == turn_words
+
+
+def test_negation_does_not_reach_past_the_turn() -> None:
+    turn = parse("It isn't long, but it is fun.").turn
+    assert turn is not None and "fun" in turn.words
+
+
 def test_features_include_character_grams_of_long_words() -> None:
     feats = features("Lifeless.")
     assert {"lifeless", ".", "lifeless .", "#<lif", "#ess>"} <= set(feats)
     assert not [f for f in features("A dud.") if f.startswith("#")]
 
 
+def test_turn_counts_again_and_length_tempers() -> None:
+    plain = _toy(Thresholds(0.6, 0.6))
+    shaped = CriticScorer(
+        plain.model, plain.platt, plain.thresholds, aggregation=Aggregation(1.0, 0.5)
+    )
+    # "good" after "but" counts twice: -2 + 2 + 1.0 * 2, scaled for 6 distinct tokens.
+    text = "bad , but oh so good"
+    expected = 2.0 * (6 / 19) ** -0.5
+    assert shaped.probability(text) == pytest.approx(plain.platt.probability(expected))
+    assert plain.probability(text) == pytest.approx(plain.platt.probability(0.0))
+    drivers = {d.phrase: d.weight for d in shaped.explain(text)}
+    assert drivers["good"] == pytest.approx(2 * 2.0 * (6 / 19) ** -0.5, abs=1e-3)
+    # The same evidence among more distinct tokens is less sure of itself.
+    long = "good " + " ".join(f"filler{i}" for i in range(40))
+    assert 0.5 < shaped.probability(long) < plain.probability(long)
+
+
 def test_round_trip(tmp_path: Path, scorer: CriticScorer) -> None:
-    toy = _toy(Thresholds(0.7, 0.8))
-    toy.meta = {"note": "toy"}
+    toy = CriticScorer(
+        LinearModel({"good": 2.0}, 0.1), Platt(1.0, 0.0), Thresholds(0.7, 0.8),
+        {"note": "toy"}, Aggregation(0.25, 0.75),
+    )  # fmt: skip
     toy.save(tmp_path / "toy.json.gz")
     back = CriticScorer.load(tmp_path / "toy.json.gz")
     assert back.model == toy.model and back.platt == toy.platt
     assert back.thresholds == toy.thresholds and back.meta == toy.meta
+    assert back.aggregation == toy.aggregation
+
+
+def test_version_1_weights_load_as_a_plain_sum(tmp_path: Path) -> None:
+    doc = {
+        "format": "reviewbot-critic-scorer/1",
+        "bias": 0.0,
+        "platt": {"a": 1.0, "b": 0.0},
+        "thresholds": {"positive": 0.6, "negative": 0.6},
+        "features": ["good"],
+        "weights": [2.0],
+    }
+    path = tmp_path / "v1.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    assert CriticScorer.load(path).aggregation == Aggregation()
+    doc["format"] = "something-else/9"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    with pytest.raises(ValueError, match="not a reviewbot-critic-scorer"):
+        CriticScorer.load(path)
 
 
 def test_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> None:

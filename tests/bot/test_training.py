@@ -9,7 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.calibration import NEGATIVE_RECALL_FLOOR, choose_thresholds, fit_platt
+from bot.calibration import (
+    NEGATIVE_RECALL_FLOOR,
+    choose_thresholds,
+    fit_aggregation,
+    fit_platt,
+)
 from bot.linear import FitOptions, fit
 from bot.models import Label
 from bot.sentiment import CriticScorer
@@ -62,6 +67,35 @@ def test_platt_recovers_a_known_sigmoid() -> None:
     assert platt.a == pytest.approx(0.5, abs=0.05)
     assert platt.b == pytest.approx(0.3, abs=0.05)
     assert 0.0 <= platt.probability(-1e6) < platt.probability(0) < platt.probability(1e6) <= 1.0
+
+
+def _evidence(turn_informs: bool, seed: int) -> tuple[list[float], ...]:
+    """Synthetic out-of-fold evidence: the label's sign plus noise that grows with length.
+
+    When ``turn_informs`` the turn carries the sign too; otherwise it is noise.
+    """
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    y = rng.integers(0, 2, n)
+    sign = np.where(y == 1, 1.0, -1.0)
+    lengths = rng.integers(4, 60, n)
+    whole = sign * 1.0 + rng.normal(0, 1, n) * np.sqrt(lengths / 19) * 2
+    turn = (sign if turn_informs else 0.0) * 1.5 + rng.normal(0, 1, n)
+    has_turn = rng.random(n) < 0.3
+    turn = np.where(has_turn, turn, 0.0)
+    return whole.tolist(), turn.tolist(), lengths.tolist(), [0.0] * n, y.tolist()
+
+
+def test_aggregation_counts_an_informative_turn() -> None:
+    aggregation, _ = fit_aggregation(*_evidence(turn_informs=True, seed=3))
+    assert aggregation.contrast > 0
+
+
+def test_aggregation_tempers_noise_that_grows_with_length() -> None:
+    aggregation, platt = fit_aggregation(*_evidence(turn_informs=False, seed=4))
+    assert aggregation.contrast == 0
+    assert aggregation.length_power > 0
+    assert platt.a > 0
 
 
 def test_thresholds_keep_negative_recall_and_favour_negative_precision() -> None:
