@@ -207,29 +207,37 @@ def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _missing_input(args: argparse.Namespace) -> bool:
-    missing = [p for p in (args.pos, args.neg) if not p.is_file()]
-    if missing:
-        print(f"reviewbot: no such file: {missing[0]}", file=sys.stderr)
-    return bool(missing)
-
-
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import run_eval  # numpy is only needed here and for training
+    from bot.ingest.reading import BadFile
 
     if args.folds is not None and args.folds < 2:
         print("reviewbot: --folds needs 2 or more", file=sys.stderr)
         return 2
-    if _missing_input(args):
+    try:
+        run_eval(args.pos, args.neg, args.folds, sys.stdout)
+    except BadFile as exc:
+        print(f"reviewbot: {exc}", file=sys.stderr)
         return 2
-    run_eval(args.pos, args.neg, args.folds, sys.stdout)
     return 0
 
 
 def _cmd_train(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.training import train_to_file
+    from bot.ingest.reading import BadFile
+    from bot.training import read_corpus, train_to_file
 
-    if _missing_input(args):
+    try:
+        # Fail on a bad input or an unwritable output now, not after half a minute of fitting.
+        read_corpus(args.pos, args.neg)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        probe = args.out.with_name(args.out.name + ".probe")
+        probe.touch()
+        probe.unlink()
+    except BadFile as exc:
+        print(f"reviewbot: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"reviewbot: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     _logging(settings, quiet=False)
     train_to_file(args.pos, args.neg, args.out)

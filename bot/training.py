@@ -25,6 +25,7 @@ from bot.calibration import (
     fit_aggregation,
 )
 from bot.critic_model import REFERENCE_LENGTH, Platt, Thresholds
+from bot.ingest.reading import BadFile, decode
 from bot.linear import FitOptions, fit
 from bot.metrics import figures, table
 from bot.models import Label
@@ -48,15 +49,27 @@ class Corpus:
 
 
 def read_corpus(pos: Path, neg: Path) -> Corpus:
-    """Read one snippet per line; MR must be split on "\\n" only (see shared/eval/README)."""
+    """Read one snippet per line; MR must be split on "\\n" only (see shared/eval/README).
+
+    Files are decoded like ingested ones (UTF-8, else Windows-1252, which is what the
+    upstream MR release really is). A file that is binary or holds no snippet raises
+    ``BadFile``: training on one class, or on bytes, would write weights that mean nothing.
+    """
     texts: list[str] = []
     labels: list[int] = []
     digests: dict[str, str] = {}
     counts: dict[str, int] = {}
     for path, label in ((pos, 1), (neg, 0)):
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+            lines = [line for line in decode(raw).split("\n") if line.strip()]
+        except OSError as exc:
+            raise BadFile(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        except BadFile as exc:
+            raise BadFile(f"{path}: {exc}") from None
+        if not lines:
+            raise BadFile(f"{path}: empty; expected one snippet per line")
         digests[path.name] = hashlib.sha256(raw).hexdigest()
-        lines = [line for line in raw.decode("utf-8").split("\n") if line.strip()]
         counts[path.name] = len(lines)
         texts.extend(lines)
         labels.extend([label] * len(lines))

@@ -120,6 +120,14 @@ def test_read_corpus_splits_on_newline_only(tmp_path: Path) -> None:
     assert corpus.sha256["n"] == hashlib.sha256(raw).hexdigest()
 
 
+def test_read_corpus_reads_the_upstream_windows_1252_release(tmp_path: Path) -> None:
+    # Upstream MR writes an ellipsis as byte 0x85 and apostrophes as 0x92.
+    (tmp_path / "p").write_bytes(b"it\x92s a gem \x85 truly .\n")
+    (tmp_path / "n").write_bytes(b"dull .\n")
+    corpus = read_corpus(tmp_path / "p", tmp_path / "n")
+    assert corpus.texts[0] == "it\u2019s a gem \u2026 truly ."
+
+
 def test_train_scorer_returns_out_of_fold_probabilities() -> None:
     labels = [1] * len(POSITIVE) + [0] * len(NEGATIVE)
     scorer, p = train_scorer(POSITIVE + NEGATIVE, labels, calibration_folds=3)

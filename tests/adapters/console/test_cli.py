@@ -102,3 +102,38 @@ def test_a_signal_at_the_prompt_stops_the_bot_cleanly(tmp_path: Path, sig: int) 
         bot.kill()
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_train_and_eval_refuse_bad_files_in_one_line(tmp_path: Path) -> None:
+    good = tmp_path / "pos.txt"
+    good.write_text("a fine film .\nwonderful .\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n", encoding="utf-8")
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"\x00\x01\x02weights")
+    out = tmp_path / "w.json.gz"
+    cases = [
+        (("eval", "--pos", str(good), "--neg", str(empty)), "empty.txt: empty"),
+        (("train", "--pos", str(binary), "--neg", str(good), "--out", str(out)), "binary"),
+        (("train", "--pos", str(good), "--neg", str(tmp_path / "gone")), "cannot be read"),
+        (("eval", "--pos", str(good), "--neg", str(good), "--folds", "1"), "2 or more"),
+    ]
+    for args, reason in cases:
+        result = run(tmp_path / "db.sqlite3", *args)
+        assert result.returncode == 2, args
+        assert reason in result.stderr and "Traceback" not in result.stderr, args
+        assert len(result.stderr.strip().splitlines()) == 1, args
+    assert not out.exists()
+
+
+def test_train_fails_fast_on_an_unwritable_output(tmp_path: Path) -> None:
+    good = tmp_path / "pos.txt"
+    good.write_text("a fine film .\n", encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run(
+        tmp_path / "db.sqlite3",
+        "train", "--pos", str(good), "--neg", str(good), "--out", str(blocker / "w.json.gz"),
+    )  # fmt: skip
+    assert result.returncode == 2 and "cannot write" in result.stderr
+    assert "training on" not in result.stderr  # it refused before fitting anything
