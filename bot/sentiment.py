@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import io
 import json
 import logging
 from collections.abc import Sequence
@@ -149,8 +150,10 @@ class CriticScorer:
         doc = {
             "format": FORMAT,
             "meta": self.meta,
-            "bias": self.model.bias,
-            "platt": {"a": self.platt.a, "b": self.platt.b},
+            # Rounded so that retraining writes the same bytes: sums over sets of
+            # features differ in the last bits from one hash seed to the next.
+            "bias": round(self.model.bias, 10),
+            "platt": {"a": round(self.platt.a, 10), "b": round(self.platt.b, 10)},
             "aggregation": {
                 "contrast": self.aggregation.contrast,
                 "length_power": self.aggregation.length_power,
@@ -163,7 +166,11 @@ class CriticScorer:
             "features": names,
             "weights": [round(self.model.weights[f], 4) for f in names],
         }
-        with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+        # mtime=0: the gzip header would otherwise stamp the time of writing.
+        with (
+            gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8") as fh,
+        ):
             json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

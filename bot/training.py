@@ -193,7 +193,8 @@ never copied into the project. It carries no explicit licence.
         --neg ../shared/eval/rt-polarity.neg --out bot/data/{out.name}
 
 which calls `bot.training.train_to_file(pos, neg, out)`. Training is deterministic
-(fixed fold seed {FOLD_SEED}, full-batch optimisation).
+(fixed fold seed {FOLD_SEED}, full-batch optimisation): the same files give the same
+weights file byte for byte, but for the training date in its metadata.
 Trained {scorer.meta.get("trained_at")} with Python {platform.python_version()},
 numpy {np.__version__}; {len(scorer.model.weights):,} features.
 

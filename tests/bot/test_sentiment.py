@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -198,6 +199,17 @@ def test_round_trip(tmp_path: Path, scorer: CriticScorer) -> None:
     assert back.model == toy.model and back.platt == toy.platt
     assert back.thresholds == toy.thresholds and back.meta == toy.meta
     assert back.aggregation == toy.aggregation
+
+
+def test_saving_twice_writes_the_same_bytes(tmp_path: Path) -> None:
+    toy = _toy(Thresholds(0.7, 0.8))
+    first, second = tmp_path / "a" / "w.json.gz", tmp_path / "b" / "w.json.gz"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    toy.save(first)
+    time.sleep(1.1)  # the gzip header's clock ticks in seconds
+    toy.save(second)
+    assert first.read_bytes() == second.read_bytes()
 
 
 def test_version_1_weights_load_as_a_plain_sum(tmp_path: Path) -> None:
