@@ -29,6 +29,7 @@ from pathlib import Path
 from benchmarks import corpus
 from benchmarks.common import data_dir, parse_size, print_table, summary_ms, timed
 from bot.app import ReviewBot
+from bot.delivery import Claim
 from bot.models import Mood, Schedule
 from bot.replies import QuoteReply
 from bot.schedule_times import iso_utc
@@ -51,7 +52,7 @@ class RecordingPoster:
     def __init__(self) -> None:
         self.posts: list[tuple[int, int]] = []
 
-    async def post(self, schedule: Schedule, reply: QuoteReply) -> str:
+    async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         self.posts.append((schedule.id, reply.quote.id))
         return f"m{len(self.posts)}"
 

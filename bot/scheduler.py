@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.delivery import (
+    Claim,
     PermanentDeliveryError,
     Poster,
     TransientDeliveryError,
@@ -59,6 +60,14 @@ def plan(schedule: Schedule, now: datetime) -> tuple[date | None, datetime]:
     if open_day(today):
         return None, today_at
     return None, fire_instant(today + timedelta(days=1), schedule.hour, schedule.minute, tz)
+
+
+def pause_notice(exc: PermanentDeliveryError) -> str:
+    """What the person who set a schedule reads when it pauses itself."""
+    if exc.resumable:
+        return f"The daily quote is paused: {exc.reason}. Fix that, then use /daily resume."
+    return (f"The daily quote is off: {exc.reason}. To have one elsewhere, use /daily set "
+            "in that channel.")
 
 
 def following(schedule: Schedule, day: date) -> datetime:
@@ -139,16 +148,12 @@ class Scheduler:
             return False
         poster = self.posters[schedule.platform]
         try:
-            message_id = await poster.post(schedule, reply)
+            message_id = await poster.post(schedule, reply, Claim(schedule.id, day))
         except PermanentDeliveryError as exc:
             await self.store.release(schedule.id, day)
             await self.store.set_status(schedule.id, ScheduleStatus.PAUSED, exc.reason)
             _log.warning("schedule %d paused: %s", schedule.id, exc.reason)
-            await poster.notify(
-                schedule,
-                f"The daily quote for this channel is paused: {exc.reason}. Fix it, then "
-                "use /daily resume.",
-            )
+            await poster.notify(schedule, pause_notice(exc))
             return False
         except TransientDeliveryError as exc:
             await self.store.release(schedule.id, day)

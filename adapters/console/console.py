@@ -15,6 +15,7 @@ import uuid
 from typing import TextIO
 
 from bot.app import ReviewBot
+from bot.delivery import Claim
 from bot.invocation import Invocation
 from bot.models import Schedule
 from bot.render import render_text
@@ -50,7 +51,7 @@ class ConsolePoster:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    async def post(self, schedule: Schedule, reply: QuoteReply) -> str:
+    async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         self.out.write(f"\n[daily quote for #{schedule.channel}]\n{render_text(reply)}\n")
         self.out.flush()
         return uuid.uuid4().hex

@@ -14,7 +14,7 @@ import aiohttp
 import discord
 
 from adapters.discord.responses import PLATFORM, outgoing
-from bot.delivery import PermanentDeliveryError, TransientDeliveryError
+from bot.delivery import Claim, PermanentDeliveryError, TransientDeliveryError
 from bot.models import Schedule
 from bot.replies import QuoteReply
 
@@ -36,7 +36,7 @@ class DiscordPoster:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def post(self, schedule: Schedule, reply: QuoteReply) -> str:
+    async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         if self._client.is_closed():
             raise TransientDeliveryError("the Discord client is closed")
         channel = self._client.get_partial_messageable(int(schedule.channel))

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import escape, render
 from adapters.slack.errors import error_name
 from bot.delivery import (
+    Claim,
     PermanentDeliveryError,
     TransientDeliveryError,
     UncertainDeliveryError,
@@ -64,7 +65,7 @@ class SlackPoster:
         self._backoff = backoff
         self._sleep = sleep
 
-    async def post(self, schedule: Schedule, reply: QuoteReply) -> str:
+    async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         message = render(reply, self._prefix)
         for attempt in range(1, self._attempts + 1):
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.delivery import DeliveryError
+from bot.delivery import Claim, DeliveryError
 from bot.models import Schedule
 from bot.replies import QuoteReply
 
@@ -17,7 +17,7 @@ class RecordingPoster:
     failures: list[DeliveryError] = field(default_factory=list)
     attempts: int = 0
 
-    async def post(self, schedule: Schedule, reply: QuoteReply) -> str:
+    async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         self.attempts += 1
         if self.failures:
             raise self.failures.pop(0)
