@@ -8,6 +8,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.attempts import request_trace
 from adapters.discord.commands import build_commands
 from adapters.discord.responses import invocation_for, respond
 from adapters.discord.sync import state_path_for, sync_commands
@@ -32,8 +33,16 @@ class ReviewBotClient(discord.Client):
     """
 
     def __init__(self, core: ReviewBot, settings: Settings, **options: Any) -> None:
+        # The bot never joins voice: without these, every start logs two WARNING lines
+        # about missing voice libraries (PyNaCl, davey) that look like a fault but are not.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
-            intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **options
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            # Lets the daily poster tell whether any of discord.py's retries went out.
+            http_trace=request_trace(),
+            **options,
         )
         self.core = core
         self.settings = settings

@@ -3,8 +3,9 @@
 No command is written out by hand: each ``CommandSpec`` becomes an ``app_commands.Command``
 (or a ``Group`` of them) whose callback passes the raw option strings to
 ``ReviewBot.handle``. Parsing, defaults and validation stay in the core; this module adds
-only what Discord itself offers: choices, film autocomplete, guild-only and default
-member permissions, and the check that the bot may post where a daily quote is set.
+only what Discord itself offers: choices, maximum lengths, film and time zone
+autocomplete, guild-only and default member permissions, and the check that the bot may
+post where a daily quote is set.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import Range
 
 from adapters.discord.responses import invocation_for, respond, send_now
 from bot.app import ReviewBot
 from bot.commands.definitions import CommandSpec, OptionKind, OptionSpec
 from bot.replies import ErrorReply
+from bot.schedule_times import zone_suggestions
 
 _log = logging.getLogger(__name__)
 
@@ -111,7 +114,9 @@ def _declare_options(callback: Callback, core: ReviewBot, options: Sequence[Opti
             inspect.Parameter(
                 opt.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=str,
+                # A declared max_length makes Discord's client refuse longer input as it
+                # is typed, instead of the core refusing it after the send.
+                annotation=str if opt.max_length is None else Range[str, None, opt.max_length],
                 default=inspect.Parameter.empty if opt.required else None,
             )
         )
@@ -126,9 +131,10 @@ def _declare_options(callback: Callback, core: ReviewBot, options: Sequence[Opti
     }
     if choices:
         app_commands.choices(**choices)(callback)
-    films = {o.name: _film_autocomplete(core) for o in options if o.kind is OptionKind.FILM}
-    if films:
-        app_commands.autocomplete(**films)(callback)
+    completers = {o.name: _film_autocomplete(core) for o in options if o.kind is OptionKind.FILM}
+    completers |= {o.name: _zone_autocomplete for o in options if o.kind is OptionKind.TIMEZONE}
+    if completers:
+        app_commands.autocomplete(**completers)(callback)
 
 
 def _film_autocomplete(
@@ -152,6 +158,16 @@ def _film_autocomplete(
         ]
 
     return film_autocomplete
+
+
+async def _zone_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """IANA zones for what is typed, best first; a city name finds its zone."""
+    return [
+        app_commands.Choice(name=name, value=name)
+        for name in zone_suggestions(current, limit=CHOICE_LIMIT)
+    ]
 
 
 def _missing_posting_permissions(have: discord.Permissions) -> list[str]:

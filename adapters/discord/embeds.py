@@ -81,7 +81,8 @@ def _quote(reply: QuoteReply) -> discord.Embed:
 def _text_mood(reply: TextMoodReply) -> discord.Embed:
     embed = discord.Embed(
         title=f"Mood: {reply.label.display}",
-        description=clip(reply.text, DESCRIPTION_LIMIT),
+        # The member's own words, shown as typed: "**so**" is not a request for bold.
+        description=clip(discord.utils.escape_markdown(reply.text), DESCRIPTION_LIMIT),
         colour=LABEL_COLOURS[reply.label],
     )
     embed.add_field(name="Polarity", value=signed(reply.polarity))

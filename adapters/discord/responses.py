@@ -8,8 +8,9 @@ replaces it when ready. Fast replies go out as one ordinary response.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ _log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DEFER_AFTER = 2.0  # seconds; Discord kills the interaction token at 3
+ALREADY_ACKNOWLEDGED = 40060  # Discord's code for a second first response
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ async def respond(interaction: discord.Interaction[Any], pending: Awaitable[Repl
         _log.info(
             "core slower than %.1fs for interaction %s: deferring", DEFER_AFTER, interaction.id
         )
-        await interaction.response.defer(thinking=True)
+        with _first_response(interaction):
+            await interaction.response.defer(thinking=True)
         await _replace_thinking(interaction, outgoing(await task))
         return
     await send_now(interaction, reply)
@@ -81,7 +84,24 @@ async def respond(interaction: discord.Interaction[Any], pending: Awaitable[Repl
 async def send_now(interaction: discord.Interaction[Any], reply: Reply) -> None:
     """Answer with ``reply`` as the interaction's first (and only) response."""
     message = outgoing(reply)
-    await interaction.response.send_message(**message.kwargs(), ephemeral=message.ephemeral)
+    with _first_response(interaction):
+        await interaction.response.send_message(**message.kwargs(), ephemeral=message.ephemeral)
+
+
+@contextlib.contextmanager
+def _first_response(interaction: discord.Interaction[Any]) -> Iterator[None]:
+    """Accept Discord's "already acknowledged" for a first response as success.
+
+    discord.py resends an interaction response after a 5xx; when Discord had taken the
+    first one before failing, the resend is refused with 40060, and the member already
+    has the answer: not an error to log with a traceback.
+    """
+    try:
+        yield
+    except discord.HTTPException as exc:
+        if exc.code != ALREADY_ACKNOWLEDGED:
+            raise
+        _log.info("interaction %s was answered before Discord's server error", interaction.id)
 
 
 async def _replace_thinking(

@@ -27,6 +27,9 @@ class OptionSpec:
     required: bool = False
     choices: tuple[str, ...] = ()
     default: str | None = None
+    # The longest value accepted; adapters that can (Discord) stop longer input at the
+    # keyboard. None for choices, which cannot be typed freely.
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ class CommandSpec:
 
 
 FILM = OptionSpec(
-    "film", "Which film (defaults to the only or the configured one)", OptionKind.FILM
+    "film", "Which film (defaults to the only or the configured one)", OptionKind.FILM,
+    max_length=200,
 )
 MOOD = OptionSpec(
     "mood",
@@ -82,7 +86,10 @@ MOOD_CMD = CommandSpec(
     "The mood of your text, or of the critics when you give none",
     options=(
         FILM,
-        OptionSpec("text", "Text to score (leave out for the critics' mood)", OptionKind.TEXT),
+        OptionSpec(
+            "text", "Text to score (leave out for the critics' mood)", OptionKind.TEXT,
+            max_length=2000,  # a chat message's length
+        ),
     ),
     public=True,
     examples=("/mood", "/mood what a dull, lifeless film"),
@@ -103,10 +110,13 @@ DAILY = CommandSpec(
             "set",
             "Post a quote here every day at HH:MM",
             options=(
-                OptionSpec("time", "Local time, 24-hour HH:MM", OptionKind.TIME, required=True),
+                OptionSpec(
+                    "time", "Local time, 24-hour HH:MM", OptionKind.TIME, required=True,
+                    max_length=16,
+                ),
                 OptionSpec(
                     "timezone", "IANA zone such as Europe/Paris (default UTC)", OptionKind.TIMEZONE,
-                    default="UTC",
+                    default="UTC", max_length=64,  # the longest IANA name has 32 characters
                 ),
                 MOOD,
                 FILM,

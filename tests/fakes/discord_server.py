@@ -5,7 +5,13 @@ GUILD_CREATE, RESUME -> RESUMED, INTERACTION_CREATE) and of the REST API (users,
 application, command sync, interaction callbacks, webhooks, channel messages, DMs) for a
 bot built on slash commands and buttons. Every REST request is recorded, and a test can
 force the next answers of a route (a 429 with ``retry_after``, a 500, a 403 with a JSON
-error code) to see how the client copes.
+error code, a connection dropped without an answer) to see how the client copes; a forced
+answer can be ``committed``: the request takes effect (the message is created) and only
+the answer is lost or wrong, as when Discord posts and then fails.
+
+Channel messages honour ``enforce_nonce`` as Discord does: the same nonce from the same
+author in the same channel within ``NONCE_WINDOW`` returns the message already created
+instead of a second one. ``messages`` holds only the messages really created.
 
 Use ``FakeDiscord.redirect(monkeypatch)`` to point discord.py at it (``Route.BASE`` and
 ``DiscordWebSocket.DEFAULT_GATEWAY``: both class attributes, see
@@ -18,6 +24,7 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +56,9 @@ MEMBER_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True).
 
 JSON = "application/json"  # exactly: discord.py parses a body only for this content type
 DEFAULT_TIMEOUT = 5.0
+# Discord deduplicates an enforced nonce "for a few minutes" (not documented more exactly):
+# tests must not rely on a resend later than this being dropped.
+NONCE_WINDOW = 120.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,14 @@ class ForcedResponse:
     body: Any
     headers: Mapping[str, str]
     times: int
+    committed: bool = False  # the request takes effect before this answer replaces the real one
+    drop: bool = False  # close the connection instead of answering
+
+
+@dataclass(frozen=True)
+class NonceRecord:
+    at: float  # the fake's ``now()`` when the message was created
+    message: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -141,9 +159,17 @@ class Exchange:
 
 
 class FakeDiscord:
-    def __init__(self, token: str = "fake-token") -> None:
+    def __init__(
+        self, token: str = "fake-token", now: Callable[[], float] = time.monotonic
+    ) -> None:
+        """``now`` (seconds) times the nonce window: pass the test's fake clock so that a
+        resend "minutes later" in the test's time is judged as Discord would judge it."""
         self.token = token
+        self.now = now
         self.requests: list[RecordedRequest] = []
+        self.messages: list[dict[str, Any]] = []  # created by POST /channels/{id}/messages
+        self._nonces: dict[tuple[str, str, str], NonceRecord] = {}
+        self._answered: set[str] = set()  # interactions with a first response
         self.gateway_received: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope -> registered commands
         self.heartbeat_interval_ms = 41250
@@ -186,6 +212,13 @@ class FakeDiscord:
             discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(self.gateway_url)
         )
 
+    async def refuse_connections(self) -> None:
+        """Stop listening: a new connection is refused (open ones stay as they are)."""
+        runner = self._server._runner
+        assert runner is not None, "not started"
+        for site in list(runner.sites):
+            await site.stop()
+
     # -- forcing answers -----------------------------------------------------------------
 
     def force(
@@ -197,10 +230,28 @@ class FakeDiscord:
         *,
         headers: Mapping[str, str] | None = None,
         times: int = 1,
+        committed: bool = False,
     ) -> None:
-        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex."""
+        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex.
+
+        ``committed``: handle the request first (a message is created, or the existing one
+        found by its nonce), then answer with the forced status anyway.
+        """
         self._forced.append(
-            ForcedResponse(method.upper(), re.compile(path), status, body, headers or {}, times)
+            ForcedResponse(
+                method.upper(), re.compile(path), status, body, headers or {}, times, committed
+            )
+        )
+
+    def force_disconnect(
+        self, method: str, path: str, *, committed: bool = True, times: int = 1
+    ) -> None:
+        """Close the connection without answering the next ``times`` matching requests: by
+        default after handling them, the case where the client cannot know it posted."""
+        self._forced.append(
+            ForcedResponse(
+                method.upper(), re.compile(path), 0, None, {}, times, committed, drop=True
+            )
         )
 
     def force_rate_limit(
@@ -224,6 +275,14 @@ class FakeDiscord:
         self, predicate: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT
     ) -> None:
         await self._server.wait_for(predicate, timeout)
+
+    def answered_interactions(self) -> int:
+        """How many interactions got a first response (a second one is refused, 40060)."""
+        return len(self._answered)
+
+    def channel_messages(self, channel_id: int = CHANNEL_ID) -> list[dict[str, Any]]:
+        """The messages really created in a channel (a deduplicated resend adds none)."""
+        return [m for m in self.messages if m["channel_id"] == str(channel_id)]
 
     def find(self, method: str, path: str) -> list[RecordedRequest]:
         """Recorded requests with ``method`` whose path fully matches the ``path`` regex."""
@@ -282,11 +341,17 @@ class FakeDiscord:
         focused: str,
         value: str,
         *,
+        subcommand: str | None = None,
         user: FakeUser = MEMBER,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> list[dict[str, Any]]:
-        """Type ``value`` into option ``focused`` of ``/name``; the choices offered."""
-        opts = [{"name": focused, "type": 3, "value": value, "focused": True}]
+        """Type ``value`` into option ``focused`` of ``/name [subcommand]``; the choices
+        offered."""
+        opts: list[dict[str, Any]] = [
+            {"name": focused, "type": 3, "value": value, "focused": True}
+        ]
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
         data = {
             "id": str(self._command_id(name)),
             "name": name,
@@ -469,7 +534,7 @@ class FakeDiscord:
         body: Any = None
         if request.can_read_body and request.content_type == JSON:
             body = await request.json()
-        status, answer, headers = self._answer(request.method, path, body, request)
+        status, answer, headers, drop = self._answer(request.method, path, body, request)
         self.requests.append(
             RecordedRequest(
                 request.method,
@@ -482,6 +547,9 @@ class FakeDiscord:
             )
         )
         await self._server.changed()
+        if drop:
+            assert request.transport is not None
+            request.transport.abort()  # the client sees the server disconnect, no status
         if answer is None:
             return web.Response(status=status, headers=headers)
         return web.Response(
@@ -492,21 +560,28 @@ class FakeDiscord:
 
     def _answer(
         self, method: str, path: str, body: Any, request: web.Request
-    ) -> tuple[int, Any, Mapping[str, str]]:
+    ) -> tuple[int, Any, Mapping[str, str], bool]:
+        """(status, JSON body or None, headers, whether to drop the connection instead)."""
         for forced in self._forced:
             if forced.method == method and forced.path.fullmatch(path):
                 forced.times -= 1
                 if forced.times <= 0:
                     self._forced.remove(forced)
-                return forced.status, forced.body, forced.headers
+                if forced.committed:
+                    self._handle(method, path, body, request)
+                return forced.status, forced.body, forced.headers, forced.drop
+        status, answer = self._handle(method, path, body, request)
+        return status, answer, {}, False
+
+    def _handle(self, method: str, path: str, body: Any, request: web.Request) -> tuple[int, Any]:
         if request.headers.get("Authorization", "Bot " + self.token) != "Bot " + self.token:
-            return 401, {"message": "401: Unauthorized", "code": 0}, {}
+            return 401, {"message": "401: Unauthorized", "code": 0}
         for route_method, pattern, handler in self._routes():
             match = pattern.fullmatch(path)
             if route_method == method and match:
                 status, answer = handler(body, **match.groupdict())
-                return status, answer, {}
-        return 404, {"message": "404: Not Found", "code": 0}, {}
+                return status, answer
+        return 404, {"message": "404: Not Found", "code": 0}
 
     def _routes(self) -> Iterable[tuple[str, re.Pattern[str], Callable[..., tuple[int, Any]]]]:
         app = str(APP_ID)
@@ -602,6 +677,9 @@ class FakeDiscord:
         return 200, self.commands.get(guild or "global", [])
 
     def _post_callback(self, body: Any, iid: str, token: str) -> tuple[int, Any]:
+        if iid in self._answered:
+            return 400, {"message": "Interaction has already been acknowledged.", "code": 40060}
+        self._answered.add(iid)
         kind = int(body["type"])
         flags = int((body.get("data") or {}).get("flags", 0))
         interaction: dict[str, Any] = {
@@ -627,7 +705,18 @@ class FakeDiscord:
         return 204, None
 
     def _post_message(self, body: Any, channel: str) -> tuple[int, Any]:
-        return 200, self.message_payload(int(channel), body or {})
+        sent = body or {}
+        nonce = sent.get("nonce")
+        key = (channel, str(BOT_ID), str(nonce))
+        if nonce is not None and sent.get("enforce_nonce"):
+            earlier = self._nonces.get(key)
+            if earlier is not None and self.now() - earlier.at <= NONCE_WINDOW:
+                return 200, earlier.message
+        message = self.message_payload(int(channel), sent)
+        self.messages.append(message)
+        if nonce is not None:
+            self._nonces[key] = NonceRecord(self.now(), message)
+        return 200, message
 
     def _create_dm(self, body: Any) -> tuple[int, Any]:
         recipient = str(body["recipient_id"])
@@ -677,6 +766,7 @@ class FakeDiscord:
             "pinned": False,
             "type": 0,
             "flags": int(sent.get("flags") or 0),
+            **({"nonce": sent["nonce"]} if sent.get("nonce") is not None else {}),
             **({"webhook_id": str(APP_ID), "application_id": str(APP_ID)} if webhook else {}),
         }
 

@@ -32,8 +32,9 @@ class RunningBot:
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
+async def fake(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> AsyncIterator[FakeDiscord]:
+    # The nonce window runs on the test's clock: "a resend ten minutes later" is one.
+    server = FakeDiscord(now=lambda: clock.now().timestamp())
     await server.start()
     server.redirect(monkeypatch)
     yield server

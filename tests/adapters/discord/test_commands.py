@@ -9,6 +9,7 @@ import discord
 from adapters.discord.embeds import LABEL_COLOURS
 from bot.app import ReviewBot
 from bot.models import Label
+from bot.schedule_times import zone
 from tests.adapters.discord.conftest import RunningBot
 from tests.fakes.discord_server import (
     CHANNEL_ID,
@@ -84,6 +85,29 @@ async def test_help_lists_every_command(fake: FakeDiscord, bot: RunningBot) -> N
 async def test_film_autocomplete(fake: FakeDiscord, bot: RunningBot) -> None:
     choices = await fake.autocomplete("quote", "film", "he")
     assert {"name": "Her (2013)", "value": "Her (2013)"} in choices
+
+
+async def test_timezone_autocomplete_finds_a_zone_by_its_city(
+    fake: FakeDiscord, bot: RunningBot
+) -> None:
+    choices = await fake.autocomplete("daily", "timezone", "paris", subcommand="set", user=OWNER)
+    assert choices[0] == {"name": "Europe/Paris", "value": "Europe/Paris"}
+
+    offered = await fake.autocomplete("daily", "timezone", "", subcommand="set", user=OWNER)
+    assert 0 < len(offered) <= 25
+    assert all(zone(c["value"]) is not None for c in offered)
+
+
+async def test_mood_text_is_shown_as_typed_not_as_markdown(
+    fake: FakeDiscord, bot: RunningBot
+) -> None:
+    typed = "**so** _dull_ ~~film~~ `x` > quoted <@123> @everyone"
+    exchange = await fake.invoke("mood", {"text": typed})
+
+    embed = single_embed(exchange)
+    assert embed["description"] == discord.utils.escape_markdown(typed)
+    assert "\\*\\*so\\*\\*" in embed["description"]
+    assert exchange.data["allowed_mentions"] == NO_MENTIONS
 
 
 async def test_unknown_film_is_answered_ephemerally(fake: FakeDiscord, bot: RunningBot) -> None:

@@ -6,11 +6,11 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-import discord
 import pytest
 
 from adapters.discord.sync import state_path_for
 from bot.app import ReviewBot
+from bot.errors import StartupRefused
 from bot.invocation import Invocation
 from bot.replies import Reply
 from bot.settings import Settings
@@ -52,8 +52,14 @@ async def test_commands_are_synced_to_the_guild_once(
     quote_options = {o["name"]: o for o in commands["quote"]["options"]}
     assert [c["value"] for c in quote_options["mood"]["choices"]] == ["positive", "negative", "any"]
     assert quote_options["film"]["autocomplete"] is True
-    set_options = daily["options"][0]["options"]
-    assert set_options[0] == set_options[0] | {"name": "time", "required": True}
+    set_options = {o["name"]: o for o in daily["options"][0]["options"]}
+    assert set_options["time"] == set_options["time"] | {"required": True, "max_length": 16}
+    assert set_options["timezone"]["autocomplete"] is True
+    assert set_options["timezone"]["max_length"] == 64
+    assert "max_length" not in set_options["mood"]  # choices: nothing to type
+    mood_options = {o["name"]: o for o in commands["mood"]["options"]}
+    assert mood_options["text"]["max_length"] == 2000
+    assert quote_options["film"]["max_length"] == 200
     assert state_path_for(settings.db_path).is_file()
 
     async with running(core, settings, fake):
@@ -136,13 +142,27 @@ async def test_the_token_is_never_logged(
     assert settings.discord_token not in caplog.text
 
 
-async def test_a_rejected_token_ends_run_discord_with_an_error(
+async def test_a_wrong_token_ends_run_discord_with_one_line_naming_the_variable(
     fake: FakeDiscord, core: ReviewBot, settings: Settings
 ) -> None:
     wrong = Settings(db_path=settings.db_path, discord_token="not-the-token")
-    with pytest.raises(discord.LoginFailure):
+    with pytest.raises(StartupRefused) as refused:
         async with running(core, wrong, fake):
             pass
+    message = str(refused.value)
+    assert message.startswith("DISCORD_TOKEN was refused by Discord: ")
+    assert "\n" not in message and "not-the-token" not in message
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__
+
+
+async def test_a_revoked_token_is_refused_at_login(
+    fake: FakeDiscord, core: ReviewBot, settings: Settings
+) -> None:
+    fake.force_error("GET", "/users/@me", 401, 0, "401: Unauthorized")
+    with pytest.raises(StartupRefused, match=r"^DISCORD_TOKEN was refused by Discord: "):
+        async with running(core, settings, fake):
+            pass
+    assert not fake.gateway_received  # never got as far as the gateway
 
 
 async def test_a_rate_limited_response_is_retried_by_the_library(
