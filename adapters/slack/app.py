@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import ANOTHER_ACTION_ID, SlackMessage, render, unescape
 from adapters.slack.commands import slash_names
 from adapters.slack.permissions import (
+    LookupFailed,
     bot_is_member,
     can_manage,
     managed_subcommand,
@@ -45,21 +46,24 @@ ACK_BUDGET = 2.0  # seconds of the 3 s Slack allows, leaving room for the networ
 Handler = Callable[..., Awaitable[None]]
 
 
-def build_app(
-    core: ReviewBot,
-    settings: Settings,
-    client: AsyncWebClient,
-    *,
-    ack_budget: float = ACK_BUDGET,
-) -> AsyncApp:
-    """An ``AsyncApp`` answering every command in ``COMMANDS`` under the configured prefix."""
+def build_app(core: ReviewBot, settings: Settings, *, ack_budget: float = ACK_BUDGET) -> AsyncApp:
+    """An ``AsyncApp`` answering every command in ``COMMANDS`` under the configured prefix.
+
+    bolt makes the Web API client from the bot token itself: given a ``client`` it would
+    still read ``SLACK_BOT_TOKEN`` from the environment and warn that one of the two is
+    unused. ``app.client`` is the client every other part of the adapter shares.
+    """
     app = AsyncApp(
-        client=client,
+        token=settings.slack_bot_token,
         name="reviewbot",
         request_verification_enabled=False,
         logger=logging.getLogger("adapters.slack.bolt"),
     )
-    handlers = _Handlers(core, settings, client, ack_budget)
+    if settings.slack_api_url:
+        # bolt takes no base URL; its client reads this attribute on every call, and the
+        # per-request clients bolt makes copy it.
+        app.client.base_url = settings.slack_api_url.rstrip("/") + "/"
+    handlers = _Handlers(core, settings, app.client, ack_budget)
     for slash, spec in slash_names(settings.slack_command_prefix).items():
         app.command(slash)(handlers.command(spec))
     app.action(ANOTHER_ACTION_ID)(handlers.another)
@@ -136,20 +140,30 @@ class _Handlers:
         )
         text = unescape(str(command.get("text") or "")).strip()
         sub = managed_subcommand(spec, text)
-        if sub is not None and await can_manage(self._client, inv.user, self._admins):
-            inv = replace(inv, can_manage=True)
-            member = not (inv.in_guild and needs_membership(sub)) or await bot_is_member(
-                self._client, inv.channel
-            )
-            if not member:
-                return render(ErrorReply(_invite_message(context), ephemeral=True))
+        if sub is not None:
+            try:
+                allowed = await can_manage(self._client, inv.user, self._admins)
+            except LookupFailed as e:
+                return self._error(
+                    f"I could not ask Slack whether you manage this workspace ({e}). "
+                    "Try again in a moment."
+                )
+            if allowed:
+                inv = replace(inv, can_manage=True)
+                member = not (inv.in_guild and needs_membership(sub)) or await bot_is_member(
+                    self._client, inv.channel
+                )
+                if not member:
+                    return self._error(_invite_message(context))
         return await self._render(self._core.handle_text(inv, f"/{spec.name} {text}".rstrip()))
 
     async def _render(self, reply: Awaitable[Reply]) -> SlackMessage:
         return render(await reply, self._prefix)
 
-    @staticmethod
-    async def _safely(work: Callable[[], Awaitable[SlackMessage]]) -> SlackMessage:
+    def _error(self, message: str) -> SlackMessage:
+        return render(ErrorReply(message, ephemeral=True), self._prefix)
+
+    async def _safely(self, work: Callable[[], Awaitable[SlackMessage]]) -> SlackMessage:
         """The core never raises, but a Slack call or a rendering bug could: show an id."""
         try:
             return await work()
@@ -159,7 +173,7 @@ class _Handlers:
             failure = ErrorReply(
                 "Something went wrong.", error_id=error_id, usage=False, ephemeral=True
             )
-            return render(failure)
+            return render(failure, self._prefix)
 
 
 def _invocation(channel: str, user: str, team: str | None, user_name: str | None) -> Invocation:

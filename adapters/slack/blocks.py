@@ -4,6 +4,11 @@ Every string that came from a review, a user or a film title is escaped before i
 into ``mrkdwn``: Slack turns ``<!channel>``, ``<!here>``, ``<!everyone>`` and ``<@U123>``
 into pings only when they arrive unescaped, and this app never sends ``link_names`` or
 ``parse=full``, so escaping ``&``, ``<`` and ``>`` is enough to disarm them.
+
+Every ``SlackMessage`` is made here, by ``render`` or ``notice``, and both pass it through
+``_with_slack_names``: the one place where the core's command names ("/daily resume",
+"/help") become the ones typed in this workspace, in the fallback text and in every
+block.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from adapters.slack.commands import slack_usage
+from adapters.slack.commands import slack_text
 from bot.render import render_text
 from bot.replies import (
     CorpusMoodReply,
@@ -61,14 +66,41 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def render(reply: Reply, prefix: str = "") -> SlackMessage:
-    """Blocks for ``reply``; ``prefix`` is the workspace's slash command prefix (for help)."""
-    blocks = _blocks(reply, prefix)[:_MAX_BLOCKS]
+def render(reply: Reply, prefix: str) -> SlackMessage:
+    """Blocks for ``reply``; ``prefix`` is the workspace's slash command prefix."""
+    blocks = _blocks(reply)[:_MAX_BLOCKS]
     text = _clip(escape(render_text(reply)), _FALLBACK_TEXT_MAX)
-    return SlackMessage(text=text, blocks=blocks, ephemeral=reply.ephemeral)
+    message = SlackMessage(text=text, blocks=blocks, ephemeral=reply.ephemeral)
+    return _with_slack_names(message, prefix)
 
 
-def _blocks(reply: Reply, prefix: str) -> list[Block]:
+def notice(mrkdwn: str, prefix: str) -> SlackMessage:
+    """A text-only message the bot writes itself; ``mrkdwn`` is already escaped."""
+    message = SlackMessage(text=_clip(mrkdwn, _FALLBACK_TEXT_MAX), blocks=[], ephemeral=True)
+    return _with_slack_names(message, prefix)
+
+
+def _with_slack_names(message: SlackMessage, prefix: str) -> SlackMessage:
+    """``message`` with every command name as typed in this workspace, text and blocks."""
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: slack_text(v, prefix) if k == "text" and isinstance(v, str) else rename(v)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(v) for v in node]
+        return node
+
+    return SlackMessage(
+        text=slack_text(message.text, prefix),
+        blocks=rename(message.blocks),
+        ephemeral=message.ephemeral,
+    )
+
+
+def _blocks(reply: Reply) -> list[Block]:
     if isinstance(reply, QuoteReply):
         return _quote(reply)
     if isinstance(reply, TextMoodReply):
@@ -80,7 +112,7 @@ def _blocks(reply: Reply, prefix: str) -> list[Block]:
     if isinstance(reply, ScheduleReply):
         return _schedule(reply)
     if isinstance(reply, HelpReply):
-        return _help(reply, prefix)
+        return _help(reply)
     if isinstance(reply, ErrorReply):
         return _error(reply)
     return [_section(escape(render_text(reply)))]
@@ -184,9 +216,9 @@ def _local_time(fallback: str, utc: str | None) -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
 
 
-def _help(reply: HelpReply, prefix: str) -> list[Block]:
+def _help(reply: HelpReply) -> list[Block]:
     return [
-        _section(f"`{escape(slack_usage(e.usage, prefix))}`\n{escape(e.description)}")
+        _section(f"`{escape(e.usage)}`\n{escape(e.description)}")
         for e in reply.entries
     ]
 

@@ -4,6 +4,11 @@ A Slack workspace has one namespace for slash commands, shared by every app and 
 Slack's own built-ins, so a name can be taken. ``SLACK_COMMAND_PREFIX`` ("rb-" gives
 ``/rb-quote``) works around a clash; ``/help`` is Slack's, so without a prefix the help
 command is registered as ``/reviewbot-help``.
+
+The core writes its hints with its own names ("use /daily resume"); ``slack_text``
+rewrites them into what the user can type here, and every message the adapter sends
+passes through it (``adapters.slack.blocks``), so no hint can name a command that does
+not exist in this workspace.
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from bot.commands.definitions import COMMANDS, CommandSpec
 
 # Names Slack keeps for itself, and what this app registers instead when no prefix is set.
 _RESERVED = {"help": "reviewbot-help"}
-_USAGE_HEAD = re.compile(r"^/(\S+)")
+_BY_NAME = {spec.name: spec for spec in COMMANDS}
+# "/quote" as a word of its own: not the tail of a URL or of "and/or", not "/quote-x", and
+# not an already renamed "/rb-quote" (its first word after the slash is the prefix).
+_COMMAND = re.compile(
+    r"(?<![A-Za-z0-9/.:-])/(" + "|".join(map(re.escape, _BY_NAME)) + r")(?![A-Za-z0-9-])"
+)
 
 
 def slash_name(spec: CommandSpec, prefix: str = "") -> str:
@@ -29,12 +39,6 @@ def slash_names(prefix: str = "") -> dict[str, CommandSpec]:
     return {f"/{slash_name(spec, prefix)}": spec for spec in COMMANDS}
 
 
-def slack_usage(usage: str, prefix: str = "") -> str:
-    """Rewrite a core usage line (``/quote [mood]``) with the command's Slack name."""
-    by_name = {spec.name: spec for spec in COMMANDS}
-
-    def rename(match: re.Match[str]) -> str:
-        spec = by_name.get(match.group(1))
-        return f"/{slash_name(spec, prefix)}" if spec else match.group(0)
-
-    return _USAGE_HEAD.sub(rename, usage, count=1)
+def slack_text(text: str, prefix: str = "") -> str:
+    """``text`` with every core command name (``/daily``, ``/help``) as typed in Slack."""
+    return _COMMAND.sub(lambda m: f"/{slash_name(_BY_NAME[m.group(1)], prefix)}", text)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import escape, render
-from adapters.slack.errors import error_name
+from adapters.slack.blocks import escape, notice, render
+from adapters.slack.errors import describe, error_name, is_busy, retry_after
 from bot.delivery import (
     Claim,
     PermanentDeliveryError,
@@ -31,7 +31,31 @@ _log = logging.getLogger(__name__)
 
 # Slack says the operation may have partly happened: resending could post twice.
 UNCERTAIN_ERRORS = frozenset({"fatal_error", "internal_error"})
-TRANSIENT_ERRORS = frozenset({"service_unavailable", "ratelimited"})
+
+# Slack's refusals in words, as the person who set the schedule reads them in the pause
+# notice and in /daily show; {bot} is the bot's user name. Every one can be fixed on the
+# workspace's side (channel_not_found is also what a private channel the bot was removed
+# from says), so every pause is resumable.
+_REFUSALS = {
+    "channel_not_found": "the channel no longer exists or I can't see it (a private channel "
+    "needs me invited back: /invite @{bot})",
+    "not_in_channel": "I'm not a member of the channel: /invite @{bot} there",
+    "is_archived": "the channel is archived",
+    "invalid_auth": "Slack no longer accepts my token: reinstall the app and update "
+    "SLACK_BOT_TOKEN",
+    "not_authed": "Slack received no token from me: set SLACK_BOT_TOKEN",
+    "token_revoked": "my token was revoked (the app was removed): reinstall the app and update "
+    "SLACK_BOT_TOKEN",
+    "token_expired": "my token expired: reinstall the app and update SLACK_BOT_TOKEN",
+    "account_inactive": "my Slack account was deactivated (the app was removed or its owner "
+    "left): reinstall the app and update SLACK_BOT_TOKEN",
+    "missing_scope": "the app lacks a permission it needs to post: reinstall it from the "
+    "manifest",
+    "restricted_action": "the workspace's settings don't let me post in that channel",
+    "restricted_action_read_only_channel": "only some members may post in the channel",
+    "team_access_not_granted": "the app has no access to the workspace of that channel",
+    "ekm_access_denied": "the workspace's encryption keys were revoked for the app",
+}
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -46,6 +70,7 @@ class SlackPoster:
         client: AsyncWebClient,
         *,
         prefix: str = "",
+        bot_name: str = "reviewbot",
         attempts: int = 3,
         max_wait: float = 30.0,
         backoff: float = 1.0,
@@ -60,6 +85,7 @@ class SlackPoster:
             retry_handlers=[],
         )
         self._prefix = prefix
+        self._bot_name = bot_name
         self._attempts = attempts
         self._max_wait = max_wait
         self._backoff = backoff
@@ -93,41 +119,38 @@ class SlackPoster:
 
     def _classify(self, e: SlackApiError, attempt: int) -> float:
         """Raise the delivery error for ``e``, or return how long to wait before retrying."""
-        status = e.response.status_code
         error = error_name(e)
         if error in UNCERTAIN_ERRORS:
             raise UncertainDeliveryError(error) from None
-        if status == 429:
-            wait = _retry_after(e.response.headers)
-            if attempt == self._attempts or wait > self._max_wait:
-                raise TransientDeliveryError("ratelimited", retry_after=wait) from None
-            return wait
-        if status >= 500 or error in TRANSIENT_ERRORS:
+        if is_busy(e):
+            if e.response.status_code == 429:
+                wait = retry_after(e)
+                if attempt == self._attempts or wait > self._max_wait:
+                    raise TransientDeliveryError("ratelimited", retry_after=wait) from None
+                return wait
             if attempt == self._attempts:
-                raise TransientDeliveryError(error or f"HTTP {status}") from None
+                raise TransientDeliveryError(describe(e)) from None
             return self._backoff * attempt
-        # A refusal that will not fix itself: channel_not_found, not_in_channel, is_archived,
-        # invalid_auth, account_inactive, token_revoked, missing_scope ... The scheduler
-        # pauses the schedule with this reason and tells whoever set it.
-        raise PermanentDeliveryError(error or f"HTTP {status}") from None
+        # A refusal that will not fix itself: the scheduler pauses the schedule with this
+        # reason and tells whoever set it; it never retries in a loop.
+        raise PermanentDeliveryError(self._reason(e)) from None
+
+    def _reason(self, e: SlackApiError) -> str:
+        """Slack's refusal in words, its code kept in parentheses for whoever debugs it."""
+        code = describe(e)
+        words = _REFUSALS.get(code, "Slack refused the post").format(bot=self._bot_name)
+        return f"{words} (Slack: {code})"
 
     async def notify(self, schedule: Schedule, message: str) -> None:
-        """DM whoever set the schedule; failures are logged, never raised."""
+        """DM whoever set the schedule, naming the channel; failures are logged, never raised."""
+        text = f"About the daily quote in <#{schedule.channel}>: {escape(message)}"
         try:
             opened = await self._client.conversations_open(users=schedule.created_by)
             dm = opened["channel"]["id"]
-            await self._client.chat_postMessage(channel=dm, text=escape(message))
+            await self._client.chat_postMessage(
+                channel=dm, text=notice(text, self._prefix).text
+            )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as e:
             _log.warning(
                 "Could not tell %s about schedule %s: %s", schedule.created_by, schedule.id, e
             )
-
-
-def _retry_after(headers: Mapping[str, str]) -> float:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                break
-    return 1.0

@@ -15,26 +15,20 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
-from slack_sdk.web.async_client import AsyncWebClient
 
 _log = logging.getLogger(__name__)
 
 
 class DedupingSocketModeHandler(AsyncSocketModeHandler):
-    """bolt's aiohttp Socket Mode handler, remembering the last ``remember`` envelopes."""
+    """bolt's aiohttp Socket Mode handler, remembering the last ``remember`` envelopes.
+
+    It asks Slack through ``app.client``, the Web API client the whole adapter shares.
+    """
 
     def __init__(
-        self,
-        app: AsyncApp,
-        app_token: str,
-        *,
-        web_client: AsyncWebClient | None = None,
-        ping_interval: float = 10.0,
-        remember: int = 1000,
+        self, app: AsyncApp, app_token: str, *, ping_interval: float = 10.0, remember: int = 1000
     ) -> None:
-        super().__init__(
-            app, app_token=app_token, web_client=web_client, ping_interval=ping_interval
-        )
+        super().__init__(app, app_token=app_token, ping_interval=ping_interval)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
 

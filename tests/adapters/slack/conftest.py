@@ -70,9 +70,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
+def settings(settings: Settings, fake: FakeSlack) -> Settings:
     return replace(
         settings,
+        slack_api_url=fake.base_url,
         slack_bot_token=BOT_TOKEN,
         slack_app_token=APP_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
@@ -86,8 +87,8 @@ def client(fake: FakeSlack) -> AsyncWebClient:
 
 
 @pytest.fixture
-def bolt_app(core: ReviewBot, settings: Settings, client: AsyncWebClient) -> AsyncApp:
-    return build_app(core, settings, client)
+def bolt_app(core: ReviewBot, settings: Settings) -> AsyncApp:
+    return build_app(core, settings)
 
 
 class Driver:
@@ -165,10 +166,8 @@ class HttpDriver(Driver):
 
 
 @pytest.fixture
-async def socket_driver(
-    fake: FakeSlack, bolt_app: AsyncApp, client: AsyncWebClient
-) -> AsyncIterator[SocketDriver]:
-    handler = DedupingSocketModeHandler(bolt_app, APP_TOKEN, web_client=client)
+async def socket_driver(fake: FakeSlack, bolt_app: AsyncApp) -> AsyncIterator[SocketDriver]:
+    handler = DedupingSocketModeHandler(bolt_app, APP_TOKEN)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     await fake.wait_connected(1, WAIT)
     yield SocketDriver(fake)

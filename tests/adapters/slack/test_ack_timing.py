@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
 from bot.app import ReviewBot
@@ -34,9 +33,9 @@ class _SlowCore:
 
 
 @pytest.fixture
-def bolt_app(core: ReviewBot, settings: Settings, client: AsyncWebClient) -> AsyncApp:
+def bolt_app(core: ReviewBot, settings: Settings) -> AsyncApp:
     slow = _SlowCore(core)
-    return build_app(slow, settings, client, ack_budget=ACK_BUDGET)  # type: ignore[arg-type]
+    return build_app(slow, settings, ack_budget=ACK_BUDGET)  # type: ignore[arg-type]
 
 
 async def test_slow_work_is_acked_empty_then_answered(slack: Driver, fake: FakeSlack) -> None:

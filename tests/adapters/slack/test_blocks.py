@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.slack.blocks import escape, render, unescape
-from adapters.slack.commands import slack_usage, slash_name, slash_names
+from adapters.slack.commands import slack_text, slash_name, slash_names
 from adapters.slack.permissions import managed_subcommand, needs_membership
 from bot.commands.definitions import DAILY, HELP, QUOTE
 from bot.models import Label, Mood, Quote, QuoteKind
@@ -50,7 +50,7 @@ def test_escape_round_trips(raw: str, escaped: str) -> None:
 
 
 def test_quote_blocks_never_carry_a_live_mention() -> None:
-    message = render(_quote("<!here> & <!everyone>: <@U1> loved it"))
+    message = render(_quote("<!here> & <!everyone>: <@U1> loved it"), "")
     raw = json.dumps({"text": message.text, "blocks": message.blocks})
     assert "<!" not in raw and "<@" not in raw and "<b>" not in raw
     quoted = message.blocks[0]["text"]["text"]
@@ -60,26 +60,26 @@ def test_quote_blocks_never_carry_a_live_mention() -> None:
 
 
 def test_long_quote_is_clipped_without_breaking_an_entity() -> None:
-    message = render(_quote("&" * 5000))
+    message = render(_quote("&" * 5000), "")
     text = message.blocks[0]["text"]["text"]
     assert len(text) <= 3000
     assert re.fullmatch(r">(&amp;)+…", text), text[-20:]
 
 
 def test_multi_line_quote_stays_one_blockquote() -> None:
-    text = render(_quote("first line\nsecond line")).blocks[0]["text"]["text"]
+    text = render(_quote("first line\nsecond line"), "").blocks[0]["text"]["text"]
     assert text == ">first line\n>second line"
 
 
 def test_error_is_ephemeral_with_its_id() -> None:
-    message = render(ErrorReply("No <film>", error_id="abc123", ephemeral=True))
+    message = render(ErrorReply("No <film>", error_id="abc123", ephemeral=True), "")
     assert message.response_type == "ephemeral"
     assert message.blocks[0]["text"]["text"] == ":warning: No &lt;film&gt;"
     assert "abc123" in message.blocks[1]["elements"][0]["text"]
 
 
 def test_schedule_without_a_schedule_is_one_section() -> None:
-    message = render(ScheduleReply(message="No daily quote here.", active=None, ephemeral=True))
+    message = render(ScheduleReply(message="No daily quote here.", active=None, ephemeral=True), "")
     assert [b["type"] for b in message.blocks] == ["section"]
 
 
@@ -92,7 +92,7 @@ def test_next_post_is_shown_in_each_readers_zone() -> None:
         next_local="2026-03-03T09:00:00+01:00",
         next_utc="2026-03-03T08:00:00Z",
     )
-    fields = [f["text"] for f in render(reply).blocks[1]["fields"]]
+    fields = [f["text"] for f in render(reply, "").blocks[1]["fields"]]
     assert (
         "*Next post*\n<!date^1772524800^{date_short_pretty} at {time}|2026-03-03T09:00:00+01:00>"
         in fields
@@ -102,7 +102,7 @@ def test_next_post_is_shown_in_each_readers_zone() -> None:
 def test_help_uses_prefixed_names() -> None:
     reply = HelpReply(entries=(HelpEntry("/quote [mood]", "A quote"), HelpEntry("/help", "Help")))
     assert "`/rb-quote [mood]`" in render(reply, "rb-").blocks[0]["text"]["text"]
-    assert "`/reviewbot-help`" in render(reply).blocks[1]["text"]["text"]
+    assert "`/reviewbot-help`" in render(reply, "").blocks[1]["text"]["text"]
 
 
 def test_slash_names() -> None:
@@ -116,7 +116,7 @@ def test_slash_names() -> None:
         "/rb-daily",
         "/rb-help",
     }
-    assert slack_usage("/daily set <time>", "rb-") == "/rb-daily set <time>"
+    assert slack_text("/daily set <time>", "rb-") == "/rb-daily set <time>"
 
 
 def test_manifest_lists_exactly_the_registered_commands() -> None:

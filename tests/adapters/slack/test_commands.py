@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from tests.adapters.slack.conftest import Driver
 from tests.fakes.slack_server import FakeSlack
@@ -142,3 +145,32 @@ async def test_daily_show_needs_no_permission_lookup(slack: Driver, fake: FakeSl
     await slack.command("/quote")
     assert fake.calls("users.info") == []
     assert fake.calls("conversations.info") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "positive:" + "9" * 3000,  # past SQLite's 64-bit integers
+        "positive:9223372036854775808",  # 2**63: one past the largest row id
+        "positive:²",  # a digit to str.isdigit(), not to int()
+        "positive:١",
+        "positive:-1",
+        "positive:0",
+        "positive:",
+        "positive",
+        "furious:1",
+        "",
+    ],
+)
+async def test_a_doctored_another_button_is_out_of_date(
+    slack: Driver, caplog: pytest.LogCaptureFixture, value: str
+) -> None:
+    message = await slack.click(value)
+    assert message["response_type"] == "ephemeral"
+    assert "That button is out of date" in _texts(message), _texts(message)
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+
+
+async def test_another_for_a_film_that_is_gone(slack: Driver) -> None:
+    message = await slack.click("positive:9223372036854775807")
+    assert "That film is no longer here" in _texts(message)

@@ -22,13 +22,15 @@ from tests.fakes.slack_server import TEAM_ID, FakeSlack
 ADMIN = Invocation("slack", "C1", "UADMIN", TEAM_ID, can_manage=True)
 NINE = START.replace(hour=9)
 
+# Slack's mention syntax in review text. ``<!channel>``-style ones are refused by ingest
+# as markup (bot.ingest.markup) and their escaping is covered in test_blocks; user and
+# channel mentions do reach quotes, so they are what a corpus can carry to Slack.
 MENTIONS = """\
-<!channel> This film is a triumph & a joy, says <@U1>, for <!here> and <!everyone>.
-<!channel> A dazzling, wonderful, beautiful film <@U1> adored.
+This film is a triumph & a joy, says <@U1>, for <#C1> and everyone.
+A dazzling, wonderful, beautiful film <@U1> adored.
 @highlight
-Critics <!channel> agree with <@U1>: it is fine.
+Critics agree with <@U1>: it is fine.
 """
-
 
 class Waits:
     """A poster's ``sleep``: records how long it was asked to wait, never waits."""
@@ -109,9 +111,26 @@ async def test_long_429_is_left_to_the_scheduler(
     assert await core.scheduler.run_due() == 1
 
 
-@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("not_in_channel", "I'm not a member of the channel: /invite @reviewbot there"),
+        ("channel_not_found", "the channel no longer exists or I can't see it"),
+        ("is_archived", "the channel is archived"),
+        ("invalid_auth", "Slack no longer accepts my token"),
+        ("token_revoked", "my token was revoked"),
+        ("account_inactive", "my Slack account was deactivated"),
+        ("missing_scope", "the app lacks a permission"),
+        ("msg_blocks_too_long", "Slack refused the post"),
+    ],
+)
 async def test_permanent_error_pauses_after_one_request(
-    core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock, error: str
+    core: ReviewBot,
+    poster: SlackPoster,
+    fake: FakeSlack,
+    clock: FakeClock,
+    error: str,
+    words: str,
 ) -> None:
     await _set_daily(core)
     fake.fail_next("chat.postMessage", error=error)
@@ -120,12 +139,30 @@ async def test_permanent_error_pauses_after_one_request(
     posts = fake.calls("chat.postMessage")
     assert [p["channel"] for p in posts] == ["C1", "DADMIN"], "one try, then the DM"
     assert fake.calls("conversations.open") == [{"users": "UADMIN"}]
-    assert error in posts[1]["text"]
+    dm = posts[1]["text"]
+    assert dm.startswith(f"About the daily quote in <#C1>: The daily quote is paused: {words}")
+    assert f"(Slack: {error})" in dm and "this channel" not in dm
+    assert dm.endswith("then use /daily resume."), dm
     shown = await _show(core)
-    assert shown.active is False and shown.pause_reason == error
+    assert shown.active is False
+    assert shown.pause_reason is not None and shown.pause_reason.startswith(words)
     clock.set(NINE + timedelta(days=1))
     assert await core.scheduler.run_due() == 0
     assert len(fake.calls("chat.postMessage")) == 2
+
+
+async def test_pause_notice_uses_the_prefixed_command(
+    core: ReviewBot, client: AsyncWebClient, fake: FakeSlack, clock: FakeClock
+) -> None:
+    core.scheduler.register(SlackPoster(client, prefix="rb-", bot_name="quotes"))
+    await _set_daily(core)
+    fake.fail_next("chat.postMessage", error="not_in_channel")
+    clock.set(NINE)
+    assert await core.scheduler.run_due() == 0
+    dm = fake.calls("chat.postMessage")[1]["text"]
+    assert "/invite @quotes" in dm
+    assert dm.endswith("then use /rb-daily resume."), dm
+    assert "/daily" not in dm.replace("/rb-daily", "")
 
 
 async def test_fatal_error_is_never_resent(
@@ -179,9 +216,9 @@ async def mentions_film(core: ReviewBot, tmp_path: Path) -> str:
 
 def _assert_disarmed(body: Any) -> None:
     raw = json.dumps(body)
-    for live in ("<!channel>", "<!here>", "<!everyone>", "<@U1>"):
+    for live in ("<@U1>", "<#C1>"):
         assert live not in raw, live
-    assert "&lt;!channel&gt;" in raw and "&lt;@U1&gt;" in raw
+    assert "&lt;@U1&gt;" in raw
     assert "link_names" not in body and "parse" not in body
 
 
@@ -192,8 +229,8 @@ async def test_quote_with_mentions_is_escaped_in_commands(
     _assert_disarmed(quote)
     assert "triumph &amp; a joy" in json.dumps(quote) or "dazzling" in json.dumps(quote)
     verdict = await slack.command("/verdict", f"film:{mentions_film}")
-    assert "&lt;!channel&gt; agree" in json.dumps(verdict)
-    assert "<!channel>" not in json.dumps(verdict)
+    assert "agree with &lt;@U1&gt;" in json.dumps(verdict)
+    assert "<@U1>" not in json.dumps(verdict)
 
 
 async def test_quote_with_mentions_is_escaped_in_daily_posts(

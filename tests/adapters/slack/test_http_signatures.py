@@ -1,14 +1,21 @@
-"""HTTP mode checks Slack's v0 signature before bolt (or the core) sees anything."""
+"""HTTP mode checks Slack's v0 signature before bolt (or the core) sees anything.
+
+A malformed header of any kind is a 401 (never a 500 and a traceback), and a validly
+signed request is served once: a replay inside the five-minute window is a 401 too.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
+from yarl import URL
 
-from tests.adapters.slack.conftest import HttpDriver, SecondsClock
+from tests.adapters.slack.conftest import WAIT, HttpDriver, SecondsClock
 from tests.fakes.slack_payloads import (
     VECTOR_BODY,
     VECTOR_SECRET,
@@ -132,3 +139,102 @@ async def test_our_commands_run_only_when_signed(http_driver: HttpDriver, fake: 
     status, text = await http_driver.post(body, signed_headers(body, when, VECTOR_SECRET))
     assert status == 200
     assert '"response_type": "in_channel"' in text or fake.responses("x")
+
+
+async def _raw_post(url: str, headers: list[tuple[str, bytes]], body: str) -> int:
+    """POST with header bytes exactly as given (aiohttp's client would refuse non-ASCII)."""
+    parsed = URL(url)
+    reader, writer = await asyncio.open_connection(parsed.host, parsed.port)
+    data = body.encode()
+    head = [f"POST {parsed.path} HTTP/1.1".encode(), f"Host: {parsed.host}".encode()]
+    head += [name.encode() + b": " + value for name, value in headers]
+    head += [b"Content-Type: application/x-www-form-urlencoded",
+             f"Content-Length: {len(data)}".encode(), b"Connection: close"]
+    writer.write(b"\r\n".join(head) + b"\r\n\r\n" + data)
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), WAIT)
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
+
+
+_TS = VECTOR_TIMESTAMP.encode()
+_SIG = VECTOR_SIGNATURE.encode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param([("X-Slack-Request-Timestamp", "²".encode()), ("X-Slack-Signature", _SIG)],
+                     id="superscript-two-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", "١٥٣١٤٢٠٦١٨".encode()),
+                      ("X-Slack-Signature", _SIG)], id="arabic-indic-digits"),
+        pytest.param([("X-Slack-Request-Timestamp", "１５３１４２０６１８".encode()),
+                      ("X-Slack-Signature", _SIG)], id="fullwidth-digits"),
+        pytest.param([("X-Slack-Request-Timestamp", b"9" * 5000), ("X-Slack-Signature", _SIG)],
+                     id="huge-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", b"1531420618.0"),
+                      ("X-Slack-Signature", _SIG)], id="fractional-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", b"+1531420618"),
+                      ("X-Slack-Signature", _SIG)], id="signed-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", b"1_531_420_618"),
+                      ("X-Slack-Signature", _SIG)], id="underscored-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", b"\xff\xfe"), ("X-Slack-Signature", _SIG)],
+                     id="non-utf8-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", b""), ("X-Slack-Signature", _SIG)],
+                     id="empty-timestamp"),
+        pytest.param([("X-Slack-Request-Timestamp", _TS),
+                      ("X-Slack-Signature", b"v0=" + "é".encode() * 64)],
+                     id="non-ascii-signature"),
+        pytest.param([("X-Slack-Request-Timestamp", _TS),
+                      ("X-Slack-Signature", _SIG[:-1] + "²".encode())], id="unicode-digit-sig"),
+        pytest.param([("X-Slack-Request-Timestamp", _TS), ("X-Slack-Signature", b"\xff" * 67)],
+                     id="non-utf8-signature"),
+        pytest.param([("X-Slack-Request-Timestamp", _TS), ("X-Slack-Signature", _SIG * 60)],
+                     id="huge-signature"),
+        pytest.param([("X-Slack-Request-Timestamp", _TS), ("X-Slack-Signature", _SIG.upper())],
+                     id="uppercase-signature"),
+        pytest.param([("X-Slack-Request-Timestamp", _TS), ("X-Slack-Signature", b"v0=")],
+                     id="empty-digest"),
+        pytest.param([], id="no-headers"),
+    ],
+)
+async def test_malformed_signature_headers_are_401_without_a_traceback(
+    http_driver: HttpDriver,
+    seen: list[dict[str, Any]],
+    fake: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+    headers: list[tuple[str, bytes]],
+) -> None:
+    status = await _raw_post(http_driver.url, headers, VECTOR_BODY)
+    assert status == 401
+    assert seen == [] and fake.requests == []
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+    # The server is still fine: the genuine request goes through afterwards.
+    assert await http_driver.post(VECTOR_BODY, _vector_headers()) == (200, "collected")
+
+
+async def test_a_replayed_request_is_refused(
+    http_driver: HttpDriver, seen: list[dict[str, Any]]
+) -> None:
+    assert await http_driver.post(VECTOR_BODY, _vector_headers()) == (200, "collected")
+    status, _ = await http_driver.post(VECTOR_BODY, _vector_headers())
+    assert status == 401, "the same signed request, sent again inside the window"
+    # A new request (another timestamp, so another signature) is still welcome.
+    later = int(VECTOR_TIMESTAMP) + 1
+    assert await http_driver.post(VECTOR_BODY, _signed(later)) == (200, "collected")
+    assert len(seen) == 2
+
+
+def test_replay_memory_is_bounded_and_forgets_stale_signatures() -> None:
+    from adapters.slack.http import WINDOW, ReplayGuard
+
+    clock = SecondsClock(1_000_000)
+    guard = ReplayGuard(SignatureVerifier("s", clock=clock), capacity=3)
+    for i in range(10):
+        assert guard.first_use(f"v0={i:064x}", 1_000_000)
+        assert len(guard) <= 3
+    assert not guard.first_use(f"v0={9:064x}", 1_000_000), "the newest are remembered"
+    clock._now = 1_000_000 + WINDOW + 1  # every stored signature is now too old to verify
+    assert guard.first_use("v0=" + "f" * 64, clock._now)
+    assert len(guard) == 1
