@@ -67,11 +67,21 @@ def unescape(text: str) -> str:
 
 
 def render(reply: Reply, prefix: str) -> SlackMessage:
-    """Blocks for ``reply``; ``prefix`` is the workspace's slash command prefix."""
+    """Blocks for ``reply``; ``prefix`` is the workspace's slash command prefix.
+
+    Only the bot's own words get the workspace's command names: a critic's quote, a
+    consensus or a member's text is shown as written, even if it says "/help".
+    """
     blocks = _blocks(reply)[:_MAX_BLOCKS]
     text = _clip(escape(render_text(reply)), _FALLBACK_TEXT_MAX)
     message = SlackMessage(text=text, blocks=blocks, ephemeral=reply.ephemeral)
-    return _with_slack_names(message, prefix)
+    if isinstance(reply, _BOT_AUTHORED):
+        return _with_slack_names(message, prefix)
+    return message
+
+
+# Replies whose every word the bot wrote, command hints included.
+_BOT_AUTHORED = (ErrorReply, HelpReply, ScheduleReply)
 
 
 def notice(mrkdwn: str, prefix: str) -> SlackMessage:

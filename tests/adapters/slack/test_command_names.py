@@ -121,3 +121,13 @@ async def test_button_values_and_action_ids_are_never_rewritten(slack: Driver) -
     message = await slack.command("/rb-quote")
     raw = json.dumps(message["blocks"])
     assert '"action_id": "reviewbot_another"' in raw
+
+
+def test_quotes_are_shown_as_written_even_when_they_name_a_command() -> None:
+    """The rewrite is for the bot's own hints; a critic who wrote "/help" is not edited."""
+    from tests.adapters.slack.test_blocks import _quote
+
+    text = "Typing /help into life itself, /quote by /quote, is what this film does."
+    message = render(_quote(text), "rb-")
+    assert "/help into life" in message.text and "/rb-" not in message.text
+    assert "/rb-" not in json.dumps(message.blocks)
