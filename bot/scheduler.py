@@ -5,9 +5,11 @@ that date, send through the platform's poster, then record the message id and th
 instant. A crash after the claim leaves the claim, so the date is never posted twice;
 the price is that such a date may get no post (at most once beats at least once here).
 
-Catch-up: a post late by less than ``GRACE`` still goes out for its own date. After a
-longer downtime only today is considered: one post if today's time has passed and today
-has none, so three days down gives one post, not three.
+Catch-up: a post late by less than ``GRACE`` still goes out for its own date, even when
+that date ended meanwhile (23:59 seen at 00:27 posts for yesterday). After a longer
+downtime only today is considered: one post if today's time has passed and today has
+none, so three days down gives one post, not three. Dates and instants come from
+``bot.schedule_times``, which files each post under the date it was computed for.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bot.delivery import (
 from bot.faults import crash_point
 from bot.models import Schedule, ScheduleStatus
 from bot.replies import QuoteReply
-from bot.schedule_times import fire_instant, local_date, zone
+from bot.schedule_times import latest_due, local_date, next_post, zone
 from bot.storage.schedules import ScheduleStore
 
 _log = logging.getLogger(__name__)
@@ -42,24 +44,24 @@ Composer = Callable[[Schedule], Awaitable[QuoteReply | None]]
 
 
 def plan(schedule: Schedule, now: datetime) -> tuple[date | None, datetime]:
-    """(local date to post for now, or None; the instant to look again if not posting)."""
+    """(local date to post for now, or None; the instant to look again if not posting).
+
+    Decided from ``now`` and the last posted date alone, never from the date that
+    ``next_run_utc`` falls on: that instant may be a retry time, and a gap or fall back
+    across midnight puts a day's post on another local date. The candidate is the last
+    day whose time has passed; it posts if it has no post yet and is at most ``GRACE``
+    late or is today. Otherwise the next look is the following day's instant, which is
+    after ``now``, so ``run_due`` always ends.
+    """
     tz = zone(schedule.timezone)
     assert tz is not None, f"schedule {schedule.id} has an unknown zone {schedule.timezone}"
     posted = schedule.last_local_date
-
-    def open_day(day: date) -> bool:
-        return posted is None or day > posted
-
-    intended = local_date(schedule.next_run_utc, tz)
-    if open_day(intended) and now - schedule.next_run_utc <= GRACE:
-        return intended, schedule.next_run_utc
-    today = local_date(now, tz)
-    today_at = fire_instant(today, schedule.hour, schedule.minute, tz)
-    if open_day(today) and now >= today_at:
-        return today, today_at
-    if open_day(today):
-        return None, today_at
-    return None, fire_instant(today + timedelta(days=1), schedule.hour, schedule.minute, tz)
+    day, at = latest_due(schedule.hour, schedule.minute, tz, now)
+    is_open = posted is None or day > posted
+    if is_open and (now - at <= GRACE or day == local_date(now, tz)):
+        return day, at
+    after = day if posted is None else max(day, posted)
+    return None, next_post(after, schedule.hour, schedule.minute, tz)[1]
 
 
 def pause_notice(exc: PermanentDeliveryError) -> str:
@@ -71,10 +73,10 @@ def pause_notice(exc: PermanentDeliveryError) -> str:
 
 
 def following(schedule: Schedule, day: date) -> datetime:
-    """The instant of the day after ``day``."""
+    """The instant of the first day after ``day`` that gets a post."""
     tz = zone(schedule.timezone)
     assert tz is not None
-    return fire_instant(day + timedelta(days=1), schedule.hour, schedule.minute, tz)
+    return next_post(day, schedule.hour, schedule.minute, tz)[1]
 
 
 class Scheduler:

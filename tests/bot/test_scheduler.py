@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.app import ReviewBot
 from bot.delivery import PermanentDeliveryError, TransientDeliveryError, UncertainDeliveryError
 from bot.invocation import Invocation
 from bot.models import ScheduleStatus
-from bot.replies import ScheduleReply
+from bot.replies import ErrorReply, ScheduleReply
 from tests.fakes.clock import FakeClock
 from tests.fakes.poster import RecordingPoster
 
@@ -172,3 +175,59 @@ async def test_setting_a_time_already_past_today_starts_tomorrow(
     assert await core.scheduler.run_due() == 0
     await run_until(core, clock, at(NY, 2026, 6, 2, 9, 30), timedelta(minutes=30))
     assert len(poster.posts) == 1
+
+
+async def test_a_late_evening_post_missed_by_minutes_goes_out_after_midnight(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    # 23:59 UTC, down three days, back at 00:27: the 4th's post is 28 minutes late.
+    poster = await setup(core, clock, admin, datetime(2026, 6, 1, 12, tzinfo=timezone.utc),
+                         "/daily set 23:59 UTC")
+    clock.set(datetime(2026, 6, 5, 0, 27, tzinfo=timezone.utc))
+    assert await core.scheduler.run_due() == 1
+    schedule = await core.schedules.get("console", "W1", "general")
+    assert schedule is not None
+    assert [d for d, *_ in await core.schedules.posts(schedule.id)] == ["2026-06-04"]
+    assert schedule.next_run_utc == datetime(2026, 6, 5, 23, 59, tzinfo=timezone.utc)
+    assert len(poster.posts) == 1
+
+
+async def test_set_during_a_fall_back_across_midnight_shows_a_future_time(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    # Goose Bay 2010-11-07: 00:01 ADT went back to 23:01 AST on the 6th; 00:00 on the
+    # 7th has already happened once, so the next post is the 8th's.
+    await setup(core, clock, admin, datetime(2010, 11, 7, 3, 1, tzinfo=timezone.utc),
+                "/daily set 00:00 America/Goose_Bay")
+    show = await core.handle_text(admin, "/daily show")
+    assert isinstance(show, ScheduleReply)
+    assert show.next_utc == "2010-11-08T04:00:00Z"
+    assert await core.scheduler.run_due() == 0
+
+
+async def test_run_due_ends_across_caseys_three_hour_fall_back(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    # Antarctica/Casey 2010-03-05: 02:00 +11 went back to 23:00 +08 on the 4th. Set at
+    # 23:30 of the second pass: the 5th's 00:00 has happened (13:00Z), so the next post
+    # is the 6th's, and nothing is ever due in the past.
+    poster = await setup(core, clock, admin, datetime(2010, 3, 4, 15, 30, tzinfo=timezone.utc),
+                         "/daily set 00:00 Antarctica/Casey")
+    end = datetime(2010, 3, 8, tzinfo=timezone.utc)
+    await asyncio.wait_for(run_until(core, clock, end, timedelta(minutes=15)), timeout=30)
+    schedule = await core.schedules.get("console", "W1", "general")
+    assert schedule is not None
+    days = [d for d, *_ in await core.schedules.posts(schedule.id)]
+    assert days == ["2010-03-06", "2010-03-07", "2010-03-08"]
+    assert len(poster.posts) == 3
+
+
+@pytest.mark.parametrize("zone_text", ["Europe", "US", "Asia", "localtime", "x" * 300])
+async def test_a_folder_or_non_zone_is_a_usage_error(
+    core: ReviewBot, clock: FakeClock, admin: Invocation, zone_text: str
+) -> None:
+    for line in (f"/daily set 09:00 {zone_text}", f"/daily set 09:00 timezone:{zone_text}"):
+        reply = await core.handle_text(admin, line)
+        assert isinstance(reply, ErrorReply) and reply.usage, reply
+        assert "error id" not in reply.message and "\n" not in reply.message
+    assert "IANA" in reply.message
