@@ -37,7 +37,8 @@ def _printable(ch: str, keep_newlines: bool) -> bool:
         return keep_newlines
     if ch in _INVISIBLE_CONTROLS:
         return False
-    return unicodedata.category(ch) != "Cc"
+    # Cs: a lone surrogate (JSON can carry one) cannot be encoded, so printing it fails.
+    return unicodedata.category(ch) not in ("Cc", "Cs")
 
 
 def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
@@ -55,7 +56,47 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """A short, single-line, printable version of ``text`` to quote back in a message.
 
     Runs of whitespace (newlines included) become one space; anything longer than
-    ``limit`` characters is cut with an ellipsis.
+    ``limit`` characters is cut with an ellipsis. ``limit`` must be at least 1, room for
+    the ellipsis.
     """
+    if limit < 1:
+        raise ValueError(f"an excerpt's limit must be at least 1, not {limit}")
     flat = " ".join(strip_controls(text, keep_newlines=False).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def quoted(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` as a message quotes what someone typed: its excerpt between single quotes.
+
+    Error messages quote user text only through this, so none can echo escape sequences,
+    several lines or a whole pasted page. Text with nothing printable in it shows as an
+    ellipsis: an empty '' would read as if nothing had been typed.
+    """
+    shown = excerpt(text, limit)
+    if text and not shown:
+        shown = "…"
+    return f"'{shown}'"
+
+
+# Characters a file name may hold that would break a line or reorder it when printed:
+# controls, format characters (bidi overrides, zero-width), line and paragraph breaks,
+# and the lone surrogates Python uses for bytes that are not valid UTF-8.
+_ESCAPED_IN_PATHS = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def safe_path(path: object) -> str:
+    """A path as one printable line, every character of the name still there.
+
+    Unlike ``excerpt`` nothing is dropped or cut (two names must never print the same):
+    each dangerous character is shown as its Python escape (``\\n``, ``\\u202e``), and a
+    byte that was not valid UTF-8 as ``\\xNN``.
+    """
+    out: list[str] = []
+    for ch in str(path):
+        if unicodedata.category(ch) not in _ESCAPED_IN_PATHS:
+            out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:  # surrogateescape: the original byte
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(repr(ch)[1:-1] if ch.isascii() else f"\\u{ord(ch):04x}")
+    return "".join(out)

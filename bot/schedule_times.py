@@ -86,6 +86,28 @@ def zone(name: str) -> ZoneInfo | None:
         return None
 
 
+class UnknownZone(ValueError):
+    """A stored schedule's zone no longer loads (the zone database changed under it)."""
+
+
+def stored_zone(name: str) -> ZoneInfo:
+    """The zone of a schedule already in the database.
+
+    Schedules set before only real IANA names were accepted may hold ``posixrules`` or
+    ``posix/Europe/Paris``; they keep the zone they were set with as long as zoneinfo
+    still loads it, rather than stopping. Raises ``UnknownZone`` when it does not.
+    """
+    tz = zone(name)
+    if tz is not None:
+        return tz
+    try:
+        if name and not name.startswith(("/", ".")) and ".." not in name:
+            return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    raise UnknownZone(name)
+
+
 def _words(text: str) -> str:
     """Lower case, with "_", "-" and runs of spaces as one space: how people type cities."""
     return " ".join(re.sub(r"[_\-\s]+", " ", text.casefold()).split())

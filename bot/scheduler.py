@@ -30,7 +30,7 @@ from bot.delivery import (
 from bot.faults import crash_point
 from bot.models import Schedule, ScheduleStatus
 from bot.replies import QuoteReply
-from bot.schedule_times import latest_due, local_date, next_post, zone
+from bot.schedule_times import UnknownZone, latest_due, local_date, next_post, stored_zone
 from bot.storage.schedules import ScheduleStore
 
 _log = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ def plan(schedule: Schedule, now: datetime) -> tuple[date | None, datetime]:
     late or is today. Otherwise the next look is the following day's instant, which is
     after ``now``, so ``run_due`` always ends.
     """
-    tz = zone(schedule.timezone)
-    assert tz is not None, f"schedule {schedule.id} has an unknown zone {schedule.timezone}"
+    tz = stored_zone(schedule.timezone)
     posted = schedule.last_local_date
     day, at = latest_due(schedule.hour, schedule.minute, tz, now)
     is_open = posted is None or day > posted
@@ -74,8 +73,7 @@ def pause_notice(exc: PermanentDeliveryError) -> str:
 
 def following(schedule: Schedule, day: date) -> datetime:
     """The instant of the first day after ``day`` that gets a post."""
-    tz = zone(schedule.timezone)
-    assert tz is not None
+    tz = stored_zone(schedule.timezone)
     return next_post(day, schedule.hour, schedule.minute, tz)[1]
 
 
@@ -133,7 +131,16 @@ class Scheduler:
 
     async def _process(self, schedule: Schedule) -> bool:
         now = self.clock.now()
-        day, next_look = plan(schedule, now)
+        try:
+            day, next_look = plan(schedule, now)
+        except UnknownZone:
+            reason = f"its time zone {schedule.timezone!r} is no longer a known IANA zone"
+            await self.store.set_status(schedule.id, ScheduleStatus.PAUSED, reason)
+            _log.warning("schedule %d paused: %s", schedule.id, reason)
+            poster = self.posters[schedule.platform]
+            await poster.notify(schedule, f"The daily quote is paused: {reason}. Use /daily "
+                                          "set with a zone such as Europe/Paris to start it again.")
+            return False
         if day is None:
             await self.store.move(schedule.id, next_look)
             return False

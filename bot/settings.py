@@ -7,6 +7,7 @@ them so a settings object can be logged.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,6 +19,18 @@ DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 SECRET_FIELDS = frozenset(
     {"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret"}
 )
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Digits only, and no more than 2**64 has: a sign, a unit or a pasted token is refused
+# before int(), which would take "+5" or "1_000" and fails past 4,300 digits.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,20}")
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used, said as the variable's name and what it takes.
+
+    Never with the value: a token pasted into the wrong variable would otherwise end up
+    on a terminal, in CI output or in a bug report.
+    """
 
 
 def default_db_path() -> Path:
@@ -35,6 +48,12 @@ class Settings:
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     slack_port: int | None = None
+    # HTTP mode's listening address; all interfaces by default, for a host behind a TLS
+    # proxy on another machine. 127.0.0.1 when the proxy runs on the same host.
+    slack_host: str = "0.0.0.0"
+    # The Web API root: Slack's own unless the workspace lives elsewhere (GovSlack:
+    # https://slack-gov.com/api/); None keeps slack_sdk's default.
+    slack_api_url: str | None = None
     slack_command_prefix: str = ""
     slack_admin_users: frozenset[str] = frozenset()
     log_level: str = "INFO"
@@ -78,29 +97,57 @@ class Settings:
             value = merged.get(name, "").strip()
             return value or None
 
-        def get_int(name: str) -> int | None:
+        def get_int(name: str, low: int, high: int, expected: str) -> int | None:
+            """``name`` as a whole number from ``low`` to ``high``; None when unset."""
             value = get(name)
             if value is None:
                 return None
-            try:
-                return int(value)
-            except ValueError:
-                raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+            number = int(value) if _WHOLE_NUMBER.fullmatch(value) else None
+            if number is None or not low <= number <= high:
+                raise SettingError(f"{name} must be {expected}.")
+            return number
 
-        db = get("REVIEWBOT_DB")
+        def get_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+            """``name`` as one of ``choices`` in any letter case; a level name logging does
+            not know would otherwise fail only when logging is set up, with a traceback."""
+            value = (get(name) or default).upper()
+            if value not in choices:
+                raise SettingError(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}.")
+            return value
+
+        max_file_bytes = get_int(
+            "REVIEWBOT_MAX_FILE_BYTES", 1, 2**63 - 1, "a whole number of bytes above 0"
+        )
         return cls(
-            db_path=Path(db).expanduser() if db else default_db_path(),
+            db_path=_db_path(get("REVIEWBOT_DB")),
             default_film=get("REVIEWBOT_FILM"),
-            max_file_bytes=get_int("REVIEWBOT_MAX_FILE_BYTES") or DEFAULT_MAX_FILE_BYTES,
+            max_file_bytes=DEFAULT_MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes,
             discord_token=get("DISCORD_TOKEN"),
-            discord_guild_id=get_int("DISCORD_GUILD_ID"),
+            discord_guild_id=get_int(
+                "DISCORD_GUILD_ID", 1, 2**64 - 1,
+                "a Discord server id: the whole number Copy Server ID gives",
+            ),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-            slack_port=get_int("SLACK_PORT"),
+            slack_port=get_int("SLACK_PORT", 1, 65535, "a port number from 1 to 65535"),
+            slack_host=get("SLACK_HOST") or "0.0.0.0",
+            slack_api_url=get("SLACK_API_URL"),
             slack_command_prefix=get("SLACK_COMMAND_PREFIX") or "",
             slack_admin_users=frozenset(
                 u.strip() for u in (get("SLACK_ADMIN_USERS") or "").split(",") if u.strip()
             ),
-            log_level=(get("REVIEWBOT_LOG_LEVEL") or "INFO").upper(),
+            log_level=get_choice("REVIEWBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
         )
+
+
+def _db_path(value: str | None) -> Path:
+    """``REVIEWBOT_DB`` with ``~`` expanded, or the user data folder when it is unset."""
+    if value is None:
+        return default_db_path()
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not know
+        raise SettingError(
+            "REVIEWBOT_DB starts with ~ but that home folder is unknown here: give a full path."
+        ) from None

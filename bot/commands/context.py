@@ -6,12 +6,15 @@ import random
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.commands.parsing import UsageError
+from bot.commands.parsing import NoMatch, UsageError
 from bot.models import Film
+from bot.safe_text import excerpt, quoted
 from bot.scheduler import Scheduler
 from bot.sentiment import Scorer
 from bot.storage.corpus import CorpusStore, best_film_matches
 from bot.storage.schedules import ScheduleStore
+
+_LIST_CHARS = 100  # of film names in one message, so the advice around them still fits
 
 
 @dataclass
@@ -50,10 +53,17 @@ class CommandContext:
         if len(hits) == 1:
             return hits[0]
         if hits:
-            raise UsageError(f"'{query}' matches {_names(hits)}: type the full name.")
-        raise UsageError(f"No film matches '{query}'. Films: {_names(films)}.")
+            raise UsageError(f"{quoted(query)} matches {_names(hits)}: type the full name.")
+        raise NoMatch("film", query, _names(films))
 
 
 def _names(films: list[Film]) -> str:
-    shown = ", ".join(f.name for f in films[:10])
-    return shown + (f" and {len(films) - 10} more" if len(films) > 10 else "")
+    """The first films' names, as many as fit in ``_LIST_CHARS``, and how many more."""
+    shown: list[str] = []
+    for film in films:
+        name = excerpt(film.name)
+        if shown and len(", ".join([*shown, name])) > _LIST_CHARS:
+            break
+        shown.append(name)
+    more = len(films) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")

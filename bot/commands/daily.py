@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ParsedCommand, UsageError, mood_value, time_value, zone_value
 from bot.invocation import Invocation
 from bot.models import Schedule, ScheduleStatus
 from bot.replies import ScheduleReply
-from bot.schedule_times import upcoming, zone
+from bot.safe_text import excerpt
+from bot.schedule_times import UnknownZone, stored_zone, upcoming
 from bot.storage.schedules import ScheduleSpec
 
 
@@ -60,8 +62,13 @@ async def _set(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> Sche
 def _next(
     ctx: CommandContext, hour: int, minute: int, tz_name: str, current: Schedule | None
 ) -> datetime:
-    tz = zone(tz_name)
-    assert tz is not None
+    try:
+        tz = stored_zone(tz_name)
+    except UnknownZone:
+        raise UsageError(
+            f"This schedule's time zone {excerpt(tz_name)} is no longer known: use /daily set "
+            "with a zone such as Europe/Paris."
+        ) from None
     return upcoming(hour, minute, tz, ctx.clock.now(), current.last_local_date if current else None)
 
 
@@ -76,8 +83,10 @@ async def _reload(
 async def _describe(
     ctx: CommandContext, s: Schedule, message: str, ephemeral: bool = True
 ) -> ScheduleReply:
-    tz = zone(s.timezone)
-    assert tz is not None
+    try:
+        tz: ZoneInfo | None = stored_zone(s.timezone)
+    except UnknownZone:
+        tz = None  # the scheduler pauses it, with the reason, at its next look
     film = await ctx.corpus.film(s.film_id) if s.film_id is not None else None
     active = s.status is ScheduleStatus.ACTIVE
     return ScheduleReply(
@@ -87,8 +96,8 @@ async def _describe(
         timezone=s.timezone,
         mood=s.mood,
         film=film.name if film else None,
-        next_local=s.next_run_utc.astimezone(tz).isoformat() if active else None,
-        next_utc=s.next_run_utc.isoformat().replace("+00:00", "Z") if active else None,
+        next_local=s.next_run_utc.astimezone(tz).isoformat() if active and tz else None,
+        next_utc=s.next_run_utc.isoformat().replace("+00:00", "Z") if active and tz else None,
         pause_reason=s.pause_reason,
         ephemeral=ephemeral,
     )

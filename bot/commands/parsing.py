@@ -4,7 +4,8 @@ Words are read the way Discord's UI shows options: ``name:value`` pairs and posi
 words in option order, in any mix. A positional word skips an optional option it cannot
 be (``/quote Her`` is a film, not a mood); a FILM or TEXT option takes the rest of the
 words. The same checks run on Discord's structured options, so every platform gives the
-same answers.
+same answers. An error names every reading of a word ("'ecstatic' is neither a mood …
+nor a film here") and quotes what was typed only as a short, printable, one-line excerpt.
 """
 
 from __future__ import annotations
@@ -17,14 +18,44 @@ from dataclasses import dataclass, field
 
 from bot.commands.definitions import COMMANDS, CommandSpec, OptionKind, OptionSpec, command
 from bot.models import Mood
-from bot.schedule_times import zone, zone_names
+from bot.safe_text import excerpt, quoted
+from bot.schedule_times import canonical_zone, zone, zone_names, zone_suggestions
 
 MAX_TEXT = 2000
+# Room for /mood's longest text with its options. Checked before shlex, which takes about
+# a second on 50,000 characters: a pasted page is refused at once, not parsed.
+MAX_LINE = 2 * MAX_TEXT
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:h.](?P<m>\d{2})$")
+# Lone surrogates: JSON (Discord's, Slack's) can carry them, but no encoder takes them, so
+# SQLite or the terminal would fail on them far from here.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+MAX_MESSAGE = 300  # characters in any usage error: a line every chat and terminal shows whole
+_ZONE_HINT_CHARS = 64  # the longest IANA name is 32 characters
 
 
 class UsageError(Exception):
-    """A user mistake; ``str()`` is the one line they are shown."""
+    """A user mistake; ``str()`` is the one line they are shown.
+
+    Whoever raises it, the message is made one printable line of at most ``MAX_MESSAGE``
+    characters here, so no message can echo an escape sequence, several lines or a pasted
+    page. Quote what the user typed with ``quoted``: its short excerpt leaves room for the
+    advice that follows.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(excerpt(message, MAX_MESSAGE))
+
+
+class NoMatch(UsageError):
+    """``value`` names nothing of its option's kind: "No film matches 'x'".
+
+    It keeps the option's name, so ``ParsedCommand.explain`` can tell the whole story when
+    the value was a positional word that the options before it refused too.
+    """
+
+    def __init__(self, option: str, value: str, known: str) -> None:
+        self.option, self.value, self.known = option, value, known
+        super().__init__(f"No {option} matches {quoted(value)}. {option.capitalize()}s: {known}.")
 
 
 @dataclass(frozen=True)
@@ -32,6 +63,9 @@ class ParsedCommand:
     spec: CommandSpec
     sub: CommandSpec | None
     values: dict[str, str] = field(default_factory=dict)
+    # For an option a positional word went to: the optional options before it that refused
+    # the word. "/quote ecstatic" reads 'ecstatic' as a film only because it is no mood.
+    passed_over: dict[str, tuple[OptionSpec, ...]] = field(default_factory=dict)
 
     @property
     def target(self) -> CommandSpec:
@@ -41,9 +75,24 @@ class ParsedCommand:
     def usage(self) -> str:
         return self.target.usage(self.spec.name if self.sub else None)
 
+    def explain(self, error: NoMatch) -> UsageError:
+        """``error`` with every reading of the word: when other options refused it first,
+        "'ecstatic' is neither a mood (…) nor a film here" rather than only "no film"."""
+        passed = self.passed_over.get(error.option)
+        if not passed or self.values.get(error.option) != error.value:
+            return error
+        readings = ", ".join(_reading(opt) for opt in passed)
+        return UsageError(
+            f"{quoted(error.value)} is neither {readings} nor a {error.option} here; "
+            f"{error.option}s: {error.known}."
+        )
+
 
 def parse_line(line: str) -> ParsedCommand:
     """Parse ``/quote negative film:Her`` (the slash is optional)."""
+    line = _readable(line)
+    if len(line) > MAX_LINE:
+        raise UsageError(f"That command is {len(line):,} characters; I read at most {MAX_LINE:,}.")
     try:
         words = shlex.split(line.strip())
     except ValueError:
@@ -53,7 +102,7 @@ def parse_line(line: str) -> ParsedCommand:
     name = words[0].lstrip("/").casefold()
     spec = command(name)
     if spec is None:
-        raise UsageError(f"There is no /{name}. Commands: {_known()}.")
+        raise UsageError(f"There is no {quoted('/' + name)}. Commands: {_known()}.")
     rest = words[1:]
     sub = None
     if spec.subcommands:
@@ -61,21 +110,24 @@ def parse_line(line: str) -> ParsedCommand:
             raise UsageError(f"/{spec.name} needs one of: {_subnames(spec)}.")
         sub = spec.subcommand(rest[0].casefold())
         if sub is None:
-            raise UsageError(f"/{spec.name} {rest[0]} is not a thing: use {_subnames(spec)}.")
+            raise UsageError(
+                f"/{spec.name} {quoted(rest[0])} is not a thing: use {_subnames(spec)}."
+            )
         rest = rest[1:]
-    return ParsedCommand(spec, sub, _assign(sub or spec, rest, spec.name if sub else None))
+    values, passed_over = _assign(sub or spec, rest, spec.name if sub else None)
+    return ParsedCommand(spec, sub, values, passed_over)
 
 
 def from_options(
     name: str, options: Mapping[str, str | None] | None, subcommand: str | None = None
 ) -> ParsedCommand:
     """Structured options (Discord's) into the same ``ParsedCommand``."""
-    spec = command(name.casefold())
+    spec = command(_readable(name).casefold())
     if spec is None:
-        raise UsageError(f"There is no /{name}. Commands: {_known()}.")
+        raise UsageError(f"There is no {quoted('/' + name)}. Commands: {_known()}.")
     sub = None
     if spec.subcommands:
-        sub = spec.subcommand((subcommand or "").casefold())
+        sub = spec.subcommand(_readable(subcommand or "").casefold())
         if sub is None:
             raise UsageError(f"/{spec.name} needs one of: {_subnames(spec)}.")
     target = sub or spec
@@ -83,14 +135,22 @@ def from_options(
     for key, value in (options or {}).items():
         if value is None or not str(value).strip():
             continue
-        opt = _option(target, key, spec.name if sub else None)
-        values[opt.name] = str(value).strip()
+        opt = _option(target, _readable(key), spec.name if sub else None)
+        values[opt.name] = _readable(str(value)).strip()
     parsed = ParsedCommand(spec, sub, values)
     _check_required(parsed)
     return parsed
 
 
-def _assign(target: CommandSpec, words: list[str], parent: str | None) -> dict[str, str]:
+def _readable(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD, so it can be stored, matched and shown."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def _assign(
+    target: CommandSpec, words: list[str], parent: str | None
+) -> tuple[dict[str, str], dict[str, tuple[OptionSpec, ...]]]:
+    """The values ``words`` give, and the options each positional word passed over."""
     values: dict[str, str] = {}
     positional: list[str] = []
     open_ended: str | None = None  # a named film/text option still taking words
@@ -117,13 +177,17 @@ def _assign(target: CommandSpec, words: list[str], parent: str | None) -> dict[s
         values[text_opt.name] = " ".join(positional)
         positional = []
     pending = [o for o in target.options if o.name not in values and o.kind is not OptionKind.TEXT]
+    passed_over: dict[str, tuple[OptionSpec, ...]] = {}
     while positional:
         word = positional[0]
+        passed: list[OptionSpec] = []
         while pending and not pending[0].required and not _accepts(pending[0], word):
-            pending.pop(0)
+            passed.append(pending.pop(0))
         if not pending:
-            raise UsageError(f"I don't know what '{word}' is for. {_usage(target, parent)}")
+            raise UsageError(f"I don't know what {quoted(word)} is for. {_usage(target, parent)}")
         opt = pending.pop(0)
+        if passed:
+            passed_over[opt.name] = tuple(passed)
         if opt.kind is OptionKind.FILM:
             values[opt.name] = " ".join(positional)
             positional = []
@@ -133,7 +197,7 @@ def _assign(target: CommandSpec, words: list[str], parent: str | None) -> dict[s
     missing = [o.name for o in target.options if o.required and o.name not in values]
     if missing:
         raise UsageError(f"{missing[0]} is missing. {_usage(target, parent)}")
-    return values
+    return values, passed_over
 
 
 def _check_required(parsed: ParsedCommand) -> None:
@@ -153,7 +217,7 @@ def _option(target: CommandSpec, key: str, parent: str | None) -> OptionSpec:
             return opt
     names = ", ".join(o.name for o in target.options) or "none"
     raise UsageError(
-        f"{_slash(target, parent)} has no option '{key}' (its options: {names}). "
+        f"{_slash(target, parent)} has no option {quoted(key)} (its options: {names}). "
         f"{_usage(target, parent)}"
     )
 
@@ -164,7 +228,7 @@ def _accepts(opt: OptionSpec, word: str) -> bool:
     if opt.kind is OptionKind.TIME:
         return bool(_TIME.match(word))
     if opt.kind is OptionKind.TIMEZONE:
-        return zone(word) is not None or "/" in word
+        return canonical_zone(word) is not None or "/" in word
     return True
 
 
@@ -177,7 +241,7 @@ def mood_value(raw: str | None) -> Mood:
     try:
         return Mood(raw.casefold())
     except ValueError:
-        raise UsageError(f"mood must be positive, negative or any, not '{raw}'.") from None
+        raise UsageError(f"mood must be positive, negative or any, not {quoted(raw)}.") from None
 
 
 def time_value(raw: str) -> tuple[int, int]:
@@ -186,23 +250,29 @@ def time_value(raw: str) -> tuple[int, int]:
         hour, minute = int(match["h"]), int(match["m"])
         if hour <= 23 and minute <= 59:
             return hour, minute
-    raise UsageError(f"time must be 24-hour HH:MM such as 09:30 or 18:05, not '{raw}'.")
+    raise UsageError(f"time must be 24-hour HH:MM such as 09:30 or 18:05, not {quoted(raw)}.")
 
 
 def zone_value(raw: str | None) -> str:
+    """The canonical IANA name for ``raw`` in any letter case, or a one-line UsageError.
+
+    Only names in ``zone_names()`` pass: a folder of the zone tree ("Europe", "US"), a
+    name too long for the file system, and files that are not zones ("localtime",
+    "posixrules", "right/...") are usage errors, not a crash in ZoneInfo.
+    """
     if raw is None:
         return "UTC"
-    name = raw.strip()
-    if zone(name) is not None:
+    name = canonical_zone(raw)
+    if name is not None and zone(name) is not None:
         return name
-    by_fold = {z.casefold(): z for z in zone_names()}
-    if name.casefold() in by_fold:
-        return by_fold[name.casefold()]
-    close = difflib.get_close_matches(name, sorted(zone_names()), n=2, cutoff=0.6)
+    typed = raw.strip()[:_ZONE_HINT_CHARS]  # difflib is quadratic in the text's length
+    close = zone_suggestions(typed, limit=2) or difflib.get_close_matches(
+        typed, sorted(zone_names()), n=2, cutoff=0.6
+    )
     hint = f" Did you mean {' or '.join(close)}?" if close else ""
     raise UsageError(
-        f"'{name}' is not a time zone I know: use an IANA name such as Europe/Paris, "
-        f"America/New_York or UTC.{hint}"
+        f"'{excerpt(raw.strip())}' is not a time zone I know: use an IANA name such as "
+        f"Europe/Paris, America/New_York or UTC.{hint}"
     )
 
 
@@ -223,6 +293,19 @@ def _slash(target: CommandSpec, parent: str | None) -> str:
 
 def _usage(target: CommandSpec, parent: str | None) -> str:
     return f"Type: {target.usage(parent)}"
+
+
+def _reading(opt: OptionSpec) -> str:
+    """What a word must be to fill ``opt``, for "'x' is neither … nor …"."""
+    if opt.kind is OptionKind.CHOICE:
+        return f"a {opt.name} ({', '.join(opt.choices)})"
+    readings = {
+        OptionKind.TIME: "a time (HH:MM)",
+        OptionKind.TIMEZONE: "a time zone (such as Europe/Paris)",
+        OptionKind.FILM: "a film",
+        OptionKind.TEXT: "text",
+    }
+    return readings[opt.kind]
 
 
 def _example(opt: OptionSpec) -> str:

@@ -6,6 +6,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bot.app import ReviewBot
 from bot.commands.definitions import COMMANDS
@@ -20,6 +23,7 @@ from bot.replies import (
     TextMoodReply,
     VerdictReply,
 )
+from tests.bot.test_safe_text import huge_text, nasty_text, unsafe_chars
 
 
 async def test_quote_never_repeats_until_the_pool_is_exhausted(
@@ -111,7 +115,19 @@ async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation
 @pytest.mark.parametrize(
     ("line", "says"),
     [
-        ("/quote sad", "No film matches 'sad'"),
+        ("/quote sad", "'sad' is neither a mood (positive, negative, any) nor a film here; "
+                       "films: Her (2013)."),
+        ("/quote ecstatic Her", "'ecstatic Her' is neither a mood"),
+        ("/daily set 09:00 ecstatic", "'ecstatic' is neither a time zone (such as "
+                                      "Europe/Paris), a mood (positive, negative, any) nor a film"),
+        ("/daily set 09:00 UTC ecstatic", "'ecstatic' is neither a mood (positive, negative, "
+                                          "any) nor a film here"),
+        # Only one reading: the mood is given, or the word was named a film.
+        ("/quote positive ecstatic", "No film matches 'ecstatic'. Films: Her (2013)."),
+        ("/quote film:ecstatic", "No film matches 'ecstatic'."),
+        ("/verdict ecstatic", "No film matches 'ecstatic'."),
+        ("/mood film:ecstatic", "No film matches 'ecstatic'."),
+        ("/quote mood:ecstatic", "mood must be positive, negative or any, not 'ecstatic'."),
         ("/daily set 24:00", "HH:MM"),
         ("/daily set 09:00 Mars/Olympus", "IANA"),
         ("/daily set 09:00 europe/paris", None),
@@ -183,3 +199,73 @@ async def test_quotes_come_from_the_critics_voice(
     reply = await core.handle_text(admin, "/quote film:Page")
     assert isinstance(reply, QuoteReply) and reply.pool_size == 2
     assert reply.quote.kind is QuoteKind.REVIEW and reply.quote.author == "Ann"
+
+
+# -- what a user typed, quoted back ------------------------------------------------------
+
+MAX_ERROR_CHARS = 300
+# Starts that lead the rest of the line into each check: command names, subcommands,
+# options by name and by position, times, zones, moods and film lookups.
+LINE_STARTS = ["", "/", "/quote ", "/quote mood:", "/quote film:", "/quote positive ",
+               "/verdict ", "/mood ", "/mood film:", "/daily ", "/daily set ",
+               "/daily set 09:00 ", "/daily set time:", "/daily set 09:00 timezone:",
+               "/daily set 09:00 UTC positive ", "/daily show ", "/help "]
+OPTION_NAMES = ["mood", "film", "text", "time", "timezone"]
+any_text = st.one_of(nasty_text, huge_text)
+for_tests = hypothesis_settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None,
+    max_examples=150,
+)
+
+
+def assert_one_safe_line(reply: object) -> None:
+    """An error is one short printable line, and a user's text never makes it internal."""
+    if isinstance(reply, ErrorReply):
+        assert reply.usage, reply.message
+        message = reply.message
+        assert message and len(message) <= MAX_ERROR_CHARS and "\n" not in message
+        assert not unsafe_chars(message), message
+
+
+@for_tests
+@given(st.sampled_from(LINE_STARTS), any_text)
+async def test_every_typed_error_is_one_short_printable_line(
+    core: ReviewBot, admin: Invocation, start: str, text: str
+) -> None:
+    assert_one_safe_line(await core.handle_text(admin, start + text))
+
+
+@for_tests
+@given(
+    st.one_of(st.sampled_from([c.name for c in COMMANDS]), any_text),
+    st.dictionaries(st.one_of(st.sampled_from(OPTION_NAMES), any_text),
+                    st.one_of(st.none(), any_text), max_size=4),
+    st.one_of(st.none(), st.sampled_from(["set", "show", "pause"]), any_text),
+)
+async def test_every_structured_error_is_one_short_printable_line(
+    core: ReviewBot, admin: Invocation, command: str, options: dict[str, str | None],
+    subcommand: str | None,
+) -> None:
+    assert_one_safe_line(await core.handle(admin, command, options, subcommand))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["/quote \x1b]0;PWNED\x07", "/\x1b]52;c;cHduZWQ=\x07", "/quote mood:\x1b[2J",
+     "/daily set \x1b[31m9:00", "/quote " + "A\nB\r" * 41_500, "/quote\u202eevil"],
+)
+async def test_escapes_and_floods_are_not_echoed(
+    core: ReviewBot, admin: Invocation, line: str
+) -> None:
+    reply = await core.handle_text(admin, line)
+    assert isinstance(reply, ErrorReply)
+    assert_one_safe_line(reply)
+    assert "PWNED" not in reply.message and "cHduZWQ" not in reply.message
+    assert len(reply.message) < 200
+
+
+async def test_a_structured_film_has_one_reading(core: ReviewBot, admin: Invocation) -> None:
+    # Discord's options say which option a value is for: no "neither … nor" to guess at.
+    reply = await core.handle(admin, "quote", {"film": "ecstatic"})
+    assert isinstance(reply, ErrorReply)
+    assert reply.message == "No film matches 'ecstatic'. Films: Her (2013)."

@@ -231,3 +231,25 @@ async def test_a_folder_or_non_zone_is_a_usage_error(
         assert isinstance(reply, ErrorReply) and reply.usage, reply
         assert "error id" not in reply.message and "\n" not in reply.message
     assert "IANA" in reply.message
+
+
+@pytest.mark.parametrize(("stored", "keeps_posting"), [("posixrules", True),
+                                                        ("Nowhere/Atlantis", False)])
+async def test_a_stored_zone_the_stricter_check_refuses(
+    core: ReviewBot, clock: FakeClock, admin: Invocation, stored: str, keeps_posting: bool
+) -> None:
+    """Schedules saved before only IANA names were accepted keep their zone if it still
+    loads; one that does not is paused with the reason, and the loop ends."""
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
+    await core.db.conn.execute("UPDATE schedules SET timezone = ?", (stored,))
+    fired = await asyncio.wait_for(
+        run_until(core, clock, at(NY, 2026, 6, 3, 8, 0), timedelta(minutes=30)), 30
+    )
+    shown = await core.handle_text(admin, "/daily show")
+    assert isinstance(shown, ScheduleReply)
+    if keeps_posting:
+        assert len(fired) == 2 and shown.active
+    else:
+        assert fired == [] and not shown.active
+        assert shown.pause_reason and "no longer a known IANA zone" in shown.pause_reason
+        assert len(poster.notices) == 1 and "/daily set" in poster.notices[0][1]

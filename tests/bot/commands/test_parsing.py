@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands.parsing import (
+    MAX_LINE,
+    MAX_MESSAGE,
+    NoMatch,
     UsageError,
     from_options,
+    mood_value,
     parse_line,
     time_value,
     zone_value,
 )
+from tests.bot.test_safe_text import huge_text, nasty_text, unsafe_chars
 
 
 @pytest.mark.parametrize(
@@ -42,7 +48,7 @@ def test_examples(line: str, values: dict[str, str]) -> None:
     ("line", "says"),
     [
         ("", "Type a command"),
-        ("/nope", "There is no /nope"),
+        ("/nope", "There is no '/nope'"),
         ("/daily", "needs one of: set, show"),
         ("/daily maybe", "use set, show"),
         ("/daily set", "time is missing"),
@@ -114,3 +120,144 @@ def test_named_and_positional_forms_agree(mood: str, film: str) -> None:
     film = " ".join(film.split())
     named = parse_line(f"/quote mood:{mood} film:{film}").values
     assert named == {"mood": mood, "film": film}
+
+
+# -- a word that could be two things ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "passed_over"),
+    [
+        ("/quote ecstatic", {"film": ["mood"]}),
+        ("/quote ecstatic negative", {"film": ["mood"]}),
+        ("/daily set 09:00 ecstatic", {"film": ["timezone", "mood"]}),
+        ("/daily set 09:00 UTC ecstatic", {"film": ["mood"]}),
+        ("/daily set 09:00 positive", {"mood": ["timezone"]}),
+        ("/quote positive ecstatic", {}),
+        ("/quote film:ecstatic", {}),
+        ("/verdict ecstatic", {}),
+    ],
+)
+def test_a_positional_word_remembers_the_options_that_refused_it(
+    line: str, passed_over: dict[str, list[str]]
+) -> None:
+    parsed = parse_line(line)
+    assert {k: [o.name for o in v] for k, v in parsed.passed_over.items()} == passed_over
+
+
+def test_a_lookup_that_fails_says_every_reading_of_the_word() -> None:
+    parsed = parse_line("/quote ecstatic")
+    said = str(parsed.explain(NoMatch("film", "ecstatic", "Her (2013)")))
+    assert said == ("'ecstatic' is neither a mood (positive, negative, any) nor a film here; "
+                    "films: Her (2013).")
+    other = NoMatch("film", "Her", "Her (2013)")  # not the word the parse passed along
+    assert parsed.explain(other) is other
+    named = parse_line("/quote film:ecstatic")
+    error = NoMatch("film", "ecstatic", "Her (2013)")
+    assert named.explain(error) is error
+    assert str(error) == "No film matches 'ecstatic'. Films: Her (2013)."
+
+
+# -- what the user typed, quoted back --------------------------------------------------
+
+
+def assert_safe(message: str) -> None:
+    assert message and len(message) <= MAX_MESSAGE and "\n" not in message
+    assert not unsafe_chars(message), message
+
+
+@settings(deadline=None)  # shlex on a few thousand characters can take 100 ms on a busy CI
+@given(st.sampled_from(["", "/", "/quote ", "/quote mood:", "/daily ", "/daily set ",
+                        "/daily set 09:00 ", "/verdict film:Her ", "/help "]),
+       st.one_of(nasty_text, huge_text))
+def test_every_parse_error_is_one_short_printable_line(start: str, text: str) -> None:
+    try:
+        parse_line(start + text)
+    except UsageError as exc:
+        assert_safe(str(exc))
+
+
+@given(st.one_of(st.sampled_from(["quote", "daily", "nope"]), nasty_text),
+       st.dictionaries(st.one_of(st.sampled_from(["mood", "film", "time"]), nasty_text),
+                       nasty_text, max_size=3),
+       st.one_of(st.none(), st.sampled_from(["set", "show"]), nasty_text))
+def test_every_structured_option_error_is_one_short_printable_line(
+    name: str, options: dict[str, str], sub: str | None
+) -> None:
+    try:
+        parsed = from_options(name, options, sub)
+    except UsageError as exc:
+        assert_safe(str(exc))
+    else:
+        assert not any("\ud800" <= c <= "\udfff" for v in parsed.values.values() for c in v)
+
+
+@given(st.text(max_size=400))
+def test_any_usage_error_is_made_safe_whoever_raises_it(message: str) -> None:
+    assert_safe(str(UsageError("x" + message)))
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("/\x1b]0;PWNED\x07quote\x1b[31m", "There is no '/quote'"),
+        ("/daily \x1b[2J" + "x" * 3000, "/daily 'xxxxxxxx"),
+        ("/daily \n\r\n" * 20 + "set", "is not a thing"),
+        ("/daily " + "x" * 80_000,
+         f"That command is 80,007 characters; I read at most {MAX_LINE:,}."),
+    ],
+)
+def test_user_text_is_quoted_as_a_short_excerpt(line: str, says: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_line(line)
+    assert says in str(err.value) and len(str(err.value)) < 200
+    assert_safe(str(err.value))
+
+
+@pytest.mark.parametrize("raw", ["Europe", "US", "Asia", "America/Argentina", "x" * 300,
+                                 "Europe/" + "é" * 200, "localtime", "posixrules", "Factory",
+                                 "right/UTC", "posix/Europe/Paris", "../../etc/passwd",
+                                 "Europe/Paris\x00", "Bad\x1b]0;title\x07Zone\nname"])
+def test_a_bad_zone_is_a_one_line_usage_error(raw: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        zone_value(raw)
+    message = str(caught.value)
+    assert "IANA" in message and "\n" not in message and "\x1b" not in message
+    assert len(message) < 250
+
+
+@pytest.mark.parametrize(("raw", "name"), [("europe/paris", "Europe/Paris"),
+                                           (" America/New_York ", "America/New_York"),
+                                           ("utc", "UTC"), (None, "UTC")])
+def test_zone_names_are_matched_to_their_canonical_spelling(raw: str | None, name: str) -> None:
+    assert zone_value(raw) == name
+
+
+def test_a_folder_of_zones_suggests_zones_in_it() -> None:
+    with pytest.raises(UsageError, match="Did you mean Europe/London or Europe/Paris"):
+        zone_value("Europe")
+
+
+@pytest.mark.parametrize(
+    ("check", "raw", "says"),
+    [
+        (mood_value, "\x1b]0;PWNED\x07happy", "not 'happy'."),
+        (mood_value, "sad\nsadder\r\nsaddest", "not 'sad sadder saddest'."),
+        (time_value, "25:99\x1b[2J", "not '25:99'."),
+        (time_value, "9" * 5000, "not '999999999"),
+    ],
+)
+def test_typed_values_are_quoted_as_a_short_excerpt(
+    check: Callable[[str], object], raw: str, says: str
+) -> None:
+    with pytest.raises(UsageError) as err:
+        check(raw)
+    assert says in str(err.value) and len(str(err.value)) < 120
+    assert_safe(str(err.value))
+
+
+def test_structured_option_names_are_quoted_as_a_short_excerpt() -> None:
+    with pytest.raises(UsageError) as err:
+        from_options("quote", {"colo\u202eur\x1b[2J" + "r" * 500: "red"})
+    assert "has no option 'colourrrrr" in str(err.value) and len(str(err.value)) < 200
+    assert_safe(str(err.value))
