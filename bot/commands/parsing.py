@@ -21,10 +21,10 @@ from bot.models import Mood
 from bot.safe_text import excerpt, quoted
 from bot.schedule_times import canonical_zone, zone, zone_names, zone_suggestions
 
-MAX_TEXT = 2000
-# Room for /mood's longest text with its options. Checked before shlex, which takes about
-# a second on 50,000 characters: a pasted page is refused at once, not parsed.
-MAX_LINE = 2 * MAX_TEXT
+# Room for /mood's longest text (its option's max_length) with its options. Checked
+# before shlex, which takes about a second on 50,000 characters: a pasted page is refused
+# at once, not parsed.
+MAX_LINE = 4000
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:h.](?P<m>\d{2})$")
 # Lone surrogates: JSON (Discord's, Slack's) can carry them, but no encoder takes them, so
 # SQLite or the terminal would fail on them far from here.
@@ -115,7 +115,9 @@ def parse_line(line: str) -> ParsedCommand:
             )
         rest = rest[1:]
     values, passed_over = _assign(sub or spec, rest, spec.name if sub else None)
-    return ParsedCommand(spec, sub, values, passed_over)
+    parsed = ParsedCommand(spec, sub, values, passed_over)
+    _check_lengths(parsed)
+    return parsed
 
 
 def from_options(
@@ -139,6 +141,7 @@ def from_options(
         values[opt.name] = _readable(str(value)).strip()
     parsed = ParsedCommand(spec, sub, values)
     _check_required(parsed)
+    _check_lengths(parsed)
     return parsed
 
 
@@ -204,6 +207,19 @@ def _check_required(parsed: ParsedCommand) -> None:
     for opt in parsed.target.options:
         if opt.required and opt.name not in parsed.values:
             raise UsageError(f"{opt.name} is missing. Type: {parsed.usage}")
+
+
+def _check_lengths(parsed: ParsedCommand) -> None:
+    """Each option's ``max_length``, on every platform: Discord stops longer input at the
+    keyboard, Slack and the console only here."""
+    for opt in parsed.target.options:
+        value = parsed.values.get(opt.name)
+        if opt.max_length is not None and value is not None and len(value) > opt.max_length:
+            raise UsageError(
+                f"{opt.name} is {len(value):,} characters; "
+                f"{_slash(parsed.target, parsed.spec.name if parsed.sub else None)} takes at "
+                f"most {opt.max_length:,}."
+            )
 
 
 def _is_option_name(target: CommandSpec, key: str) -> bool:
@@ -279,8 +295,6 @@ def zone_value(raw: str | None) -> str:
 def text_value(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
-    if len(raw) > MAX_TEXT:
-        raise UsageError(f"That text is {len(raw)} characters; /mood reads at most {MAX_TEXT}.")
     return raw.strip()
 
 

@@ -131,7 +131,7 @@ async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation
         ("/daily set 24:00", "HH:MM"),
         ("/daily set 09:00 Mars/Olympus", "IANA"),
         ("/daily set 09:00 europe/paris", None),
-        ("/mood " + "x" * 2001, "at most 2000"),
+        ("/mood " + "x" * 2001, "at most 2,000"),
     ],
 )
 async def test_bad_arguments(

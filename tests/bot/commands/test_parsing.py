@@ -261,3 +261,23 @@ def test_structured_option_names_are_quoted_as_a_short_excerpt() -> None:
         from_options("quote", {"colo\u202eur\x1b[2J" + "r" * 500: "red"})
     assert "has no option 'colourrrrr" in str(err.value) and len(str(err.value)) < 200
     assert_safe(str(err.value))
+
+
+@pytest.mark.parametrize(
+    ("line", "options"),
+    [
+        ("/mood " + "word " * 500, ("mood", {"text": "x" * 2001}, None)),
+        ("/quote film:" + "x" * 201, ("quote", {"film": "x" * 201}, None)),
+        ("/daily set 09:00 " + "Europe/" * 10, ("daily", {"time": "09:00", "timezone": "E" * 65},
+                                                 "set")),
+    ],
+)
+def test_max_length_holds_on_every_platform(
+    line: str, options: tuple[str, dict[str, str], str | None]
+) -> None:
+    """The caps Discord enforces at the keyboard hold for Slack and the console too."""
+    with pytest.raises(UsageError, match=r"characters; /\w+( set)? takes at most"):
+        parse_line(line)
+    name, values, sub = options
+    with pytest.raises(UsageError, match="takes at most"):
+        from_options(name, values, sub)
