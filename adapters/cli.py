@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from adapters.console.console import ask, run_console
 from bot.app import DEFAULT_FILM, ReviewBot
+from bot.errors import StartupRefused
 from bot.ingest.pipeline import FileResult, expand
 from bot.sentiment import default_scorer
 from bot.settings import Settings
@@ -138,6 +139,10 @@ async def _serve(settings: Settings, console: bool) -> int:
         for finished in asyncio.as_completed(running):
             try:
                 await finished
+            except StartupRefused as exc:
+                # A refused setting, not a bug: one line naming it, no traceback.
+                print(f"reviewbot: {exc}", file=sys.stderr)
+                status = 1
             except Exception:
                 _log.exception("an adapter stopped with an error; shutting down")
                 status = 1
@@ -150,8 +155,23 @@ async def _serve(settings: Settings, console: bool) -> int:
 # -- ask, ingest, score ------------------------------------------------------------------
 
 
+class _StorageErrorLine(logging.Formatter):
+    """Prints a storage failure the bot logged while answering as the one line the CLI
+    prints for any storage failure (``reviewbot: the disk is full writing …``)."""
+
+    def __init__(self, fallback: logging.Formatter | None) -> None:
+        super().__init__()
+        self._fallback = fallback or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        error = getattr(record, "storage_error", None)
+        return f"reviewbot: {error}" if error is not None else self._fallback.format(record)
+
+
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     _logging(settings, quiet=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_StorageErrorLine(handler.formatter))
 
     async def go() -> int:
         core = await ReviewBot.open(settings)

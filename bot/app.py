@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
@@ -18,9 +19,9 @@ from pathlib import Path
 from bot.clock import Clock, SystemClock
 from bot.commands import daily, help_text, mood, quote, verdict
 from bot.commands.context import CommandContext
-from bot.commands.parsing import ParsedCommand, UsageError, from_options, parse_line
+from bot.commands.parsing import NoMatch, ParsedCommand, UsageError, from_options, parse_line
 from bot.cooldowns import Cooldowns
-from bot.ingest.pipeline import FileResult, IngestReport, ingest_paths
+from bot.ingest.pipeline import FileResult, IngestReport, file_digests, ingest_paths
 from bot.invocation import Invocation
 from bot.models import Mood, Schedule
 from bot.replies import ErrorReply, QuoteReply, Reply
@@ -29,6 +30,7 @@ from bot.sentiment import Scorer, default_scorer
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore, best_film_matches
+from bot.storage.errors import StorageError
 from bot.storage.schedules import ScheduleStore
 
 _log = logging.getLogger(__name__)
@@ -43,6 +45,15 @@ _HANDLERS: dict[str, Handler] = {
     "daily": daily.run,
     "help": help_text.run,
 }
+
+
+_ROW_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits: str.isdigit() also takes "²"
+_MAX_ROW_ID = 2**63 - 1  # SQLite integers are signed 64-bit
+
+
+def _is_row_id(text: str) -> bool:
+    """Whether ``text`` is a positive integer that fits a SQLite row id."""
+    return bool(_ROW_ID.fullmatch(text)) and 0 < int(text) <= _MAX_ROW_ID
 
 
 def default_corpus_dir() -> Path:
@@ -71,13 +82,19 @@ class ReviewBot:
         scorer: Scorer | None = None,
         ingest_default_corpus: bool = True,
     ) -> ReviewBot:
-        """Open the database (migrations applied), ingest the default corpus if empty."""
+        """Open the database (migrations applied) and ingest the default corpus into a new
+        one, or finish it when an earlier start died half-way (a film with some of its
+        documents, or none): each document is its own transaction and ingest skips the
+        ones already stored, so finishing is just ingesting again."""
         scorer = scorer or default_scorer()  # before the database: a failure leaves no thread
         db = await Database.open(settings.db_path)
         bot = cls(settings, db, scorer, clock or SystemClock())
         try:
-            if ingest_default_corpus and not await bot.corpus.has_films():
-                report = await bot.ingest([default_corpus_dir()], DEFAULT_FILM)
+            seeds = [default_corpus_dir()]
+            if ingest_default_corpus and await bot.corpus.lacks_documents(
+                DEFAULT_FILM, file_digests(seeds, settings.max_file_bytes)
+            ):
+                report = await bot.ingest(seeds, DEFAULT_FILM)
                 _log.info("default corpus: %d quotes of %s", report.quotes_added, DEFAULT_FILM)
             await bot.corpus.rebuild_dirty_pools()
         except BaseException:
@@ -111,18 +128,22 @@ class ReviewBot:
         return await self._run(inv, lambda: parse_line(line))
 
     async def another(self, inv: Invocation, value: str) -> Reply:
-        """The "Another" button: ``value`` is ``QuoteReply.another_value``."""
+        """The "Another" button: ``value`` is ``QuoteReply.another_value``.
+
+        The value comes back from the platform and can be doctored: anything that is not
+        a mood and a film id SQLite could hold is an out-of-date button, not an error.
+        """
         mood, _, film_id = value.partition(":")
+        if mood not in {m.value for m in Mood} or not _is_row_id(film_id):
+            return ErrorReply("That button is out of date. Try /quote.", ephemeral=True)
 
         async def pick() -> Reply:
             self._cool_down(inv)
-            film = await self.corpus.film(int(film_id)) if film_id.isdigit() else None
+            film = await self.corpus.film(int(film_id))
             if film is None:
                 raise UsageError("That film is no longer here. Try /quote.")
             return await quote.pick(self.ctx, inv.channel_key, film, Mood(mood))
 
-        if mood not in {m.value for m in Mood}:
-            return ErrorReply("That button is out of date. Try /quote.", ephemeral=True)
         return await self._guard(inv, "another", pick)
 
     async def film_names(self, prefix: str = "", limit: int = 25) -> list[str]:
@@ -136,7 +157,12 @@ class ReviewBot:
             cmd = parse()
             if cmd.target.public:
                 self._cool_down(inv)
-            return await _HANDLERS[cmd.spec.name](self.ctx, inv, cmd)
+            try:
+                return await _HANDLERS[cmd.spec.name](self.ctx, inv, cmd)
+            except NoMatch as exc:
+                # Only the parse knows what else the word could have been: say it here,
+                # once, for every handler that looks a value up.
+                raise cmd.explain(exc) from None
 
         return await self._guard(inv, "command", call)
 
@@ -147,6 +173,18 @@ class ReviewBot:
             return await call()
         except UsageError as exc:
             return ErrorReply(str(exc), ephemeral=True)
+        except StorageError as exc:
+            # The sentence names the file, what is wrong and what to do; SQLite's
+            # traceback adds only length, so it is logged at debug level. The record
+            # carries the error for a front end that prints it its own way (the CLI).
+            error_id = uuid.uuid4().hex[:8]
+            _log.error("error %s in %s on %s channel %s: %s", error_id, what, inv.platform,
+                       inv.channel, exc, extra={"storage_error": exc})
+            _log.debug("error %s", error_id, exc_info=True)
+            return ErrorReply(
+                f"Something went wrong on my side (error id {error_id}); it has been logged.",
+                error_id=error_id, usage=False, ephemeral=True,
+            )
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             _log.exception("error %s in %s on %s channel %s", error_id, what, inv.platform,

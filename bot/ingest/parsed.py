@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.ingest.markup import without_markup
 from bot.models import DocumentKind, QuoteKind
 
 
@@ -24,7 +25,13 @@ class ParsedDocument:
     _texts: set[str] = field(default_factory=set, repr=False)
 
     def add(self, quote: ParsedQuote) -> None:
-        """Keep the first of identical quotes (pages repeat comments)."""
+        """Keep the first of identical quotes (pages repeat comments); the one place a
+        quote is created, so markup is dropped here for every format."""
+        text = without_markup(quote.text)
+        if text is None:
+            return
+        if text != quote.text:
+            quote = ParsedQuote(text, quote.kind, quote.author)
         if quote.text not in self._texts:
             self._texts.add(quote.text)
             self.quotes.append(quote)

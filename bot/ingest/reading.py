@@ -8,11 +8,17 @@ before latin-1, and UTF-8 first of all.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from pathlib import Path
 
 # Control characters other than the whitespace ones text files hold.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# Opening a FIFO for reading waits for a writer unless non-blocking; no-ops on regular
+# files, and absent on Windows (where there are no FIFOs to wait on).
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
 
 
 class BadFile(Exception):
@@ -21,22 +27,63 @@ class BadFile(Exception):
 
 def read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
     """Return the decoded text and the raw bytes (hashed to detect changes)."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise BadFile(
-                f"too large ({_human(size)}; the limit is {_human(max_bytes)}, "
-                "set REVIEWBOT_MAX_FILE_BYTES to raise it)"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BadFile(f"cannot be read ({exc.strerror or exc})") from None
+    raw = read_bytes(path, max_bytes)
     if not raw.strip():
         raise BadFile("empty")
     text = decode(raw)
     if not text.strip():
         raise BadFile("empty")
     return text, raw
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` of a regular file, or ``BadFile``.
+
+    The checks are made on the opened file, not on the name (which could be swapped
+    between a check and the open), and the read stops one byte past the cap whatever
+    size the file system reports: ``/dev/zero`` reports 0 and never ends, a FIFO would
+    block forever, and a file can grow while it is read.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise BadFile(f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise BadFile(_not_regular(info.st_mode))
+        if info.st_size > max_bytes:
+            raise _too_large(info.st_size, max_bytes)
+        with os.fdopen(fd, "rb") as f:
+            fd = -1  # closed with f
+            raw = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise BadFile(f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes, grew=True)
+    return raw
+
+
+def _not_regular(mode: int) -> str:
+    kind = (
+        "a folder" if stat.S_ISDIR(mode)
+        else "a pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return f"{kind}, not a regular file; only text files are read"
+
+
+def _too_large(size: int, max_bytes: int, grew: bool = False) -> BadFile:
+    shown = f"over {_human(max_bytes)}" if grew else _human(size)
+    return BadFile(
+        f"too large ({shown}; the limit is {_human(max_bytes)}, "
+        "set REVIEWBOT_MAX_FILE_BYTES to raise it)"
+    )
 
 
 def decode(raw: bytes) -> str:

@@ -95,35 +95,42 @@ class CorpusStore:
         rows = await self.db.fetchall(f"{_FILM_SELECT} LIMIT 2")
         return _film(rows[0]) if len(rows) == 1 else None
 
-    async def has_films(self) -> bool:
-        return await self.db.fetchone("SELECT 1 FROM films LIMIT 1") is not None
+    async def lacks_documents(self, film: str, digests: Iterable[str]) -> bool:
+        """Whether a corpus whose files hash to ``digests`` is missing some of them for
+        ``film`` while it is (or should be) there: some are stored, or no document at all is.
+
+        A database with documents but none of these holds someone else's corpus (made
+        before the default one shipped, or by a test): it is not topped up. One query on
+        the ``documents_sha`` index, cheap enough for every start.
+        """
+        wanted = sorted(set(digests))
+        title, year = film_title_year(film)
+        marks = ", ".join("?" * len(wanted))
+        row = await self.db.fetchone(
+            "SELECT (SELECT COUNT(DISTINCT d.sha256) FROM documents d"
+            "  JOIN films f ON f.id = d.film_id"
+            f"  WHERE d.sha256 IN ({marks}) AND f.title = ? AND f.year IS ?),"
+            " EXISTS (SELECT 1 FROM documents)",
+            (*wanted, title, year),
+        )
+        assert row is not None
+        present, any_document = int(row[0]), bool(row[1])
+        return present < len(wanted) and (present > 0 or not any_document)
 
     # -- documents ---------------------------------------------------------------------
 
-    async def film_id(self, title: str, year: int | None) -> int:
-        """The film's id, created on first use."""
-        async with self.db.transaction() as conn:
-            # Not ON CONFLICT: UNIQUE treats NULL years as distinct, so look first.
-            rows = list(await conn.execute_fetchall(
-                "SELECT id FROM films WHERE title = ? AND year IS ?", (title, year)
-            ))
-            if rows:
-                return int(rows[0][0])
-            cur = await conn.execute(
-                "INSERT INTO films (title, year) VALUES (?, ?)", (title, year)
-            )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
-
     async def store_document(
-        self, film_id: int, doc: NewDocument, quotes: Sequence[NewQuote], consensus: str | None
+        self, film: str, doc: NewDocument, quotes: Sequence[NewQuote], consensus: str | None
     ) -> str:
         """Store ``doc`` and its quotes in one transaction, replacing what ``doc.path`` held.
 
-        Returns "unchanged" (this content is already stored for the film), "replaced" or
-        "added". Few statements on purpose: each is a round trip to SQLite's thread.
+        The film is created in the same transaction, so a document that fails (a full
+        disk, a crash) leaves no empty film behind either. Returns "unchanged" (this
+        content is already stored for the film), "replaced" or "added". Few statements on
+        purpose: each is a round trip to SQLite's thread.
         """
         async with self.db.transaction() as conn:
+            film_id = await _film_id(conn, *film_title_year(film))
             rows = list(await conn.execute_fetchall(
                 "SELECT id, sha256, path FROM documents WHERE film_id = ?"
                 " AND (sha256 = ? OR path = ?)",
@@ -282,6 +289,19 @@ def _quote(r: aiosqlite.Row) -> Quote:
         polarity=r["polarity"], confidence=r["confidence"], author=r["author"],
         outlet=r["outlet"], published=r["published"], source=r["path"],
     )
+
+
+async def _film_id(conn: aiosqlite.Connection, title: str, year: int | None) -> int:
+    """The film's id, created on first use (inside the caller's transaction)."""
+    # Not ON CONFLICT: UNIQUE treats NULL years as distinct, so look first.
+    rows = list(await conn.execute_fetchall(
+        "SELECT id FROM films WHERE title = ? AND year IS ?", (title, year)
+    ))
+    if rows:
+        return int(rows[0][0])
+    cur = await conn.execute("INSERT INTO films (title, year) VALUES (?, ?)", (title, year))
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 async def _adjust_stats(conn: aiosqlite.Connection, document_id: int, sign: int) -> None:

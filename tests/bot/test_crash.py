@@ -82,3 +82,25 @@ def test_sigkill_between_claim_and_send_never_posts_twice(tmp_path: Path) -> Non
     assert len(query(db, "SELECT * FROM posts")) == 1
     next_run = query(db, "SELECT next_run_utc FROM schedules")[0][0]
     assert isinstance(next_run, str) and next_run > datetime.now(timezone.utc).strftime("%Y-%m-%dT")
+
+
+def _default_corpus(db: Path) -> list[tuple[object, ...]]:
+    return query(db, "SELECT COUNT(*), COUNT(DISTINCT d.sha256), (SELECT COUNT(*) FROM quotes),"
+                     " (SELECT COUNT(*) FROM films) FROM documents d")
+
+
+def test_a_first_start_killed_mid_corpus_is_finished_by_the_next_start(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.sqlite3"
+    assert run(whole, "ask", "/help").returncode == 0
+    complete = _default_corpus(whole)
+    assert complete[0][:2] == (5, 5)
+    # Killed before the first document's commit, then after two of the five.
+    for crash in ("ingest.before_commit", "ingest.before_commit@3"):
+        db = tmp_path / f"{crash}.sqlite3"
+        assert run(db, "ask", "/help", crash=crash).returncode == -signal.SIGKILL
+        assert _default_corpus(db) != complete
+        quote = run(db, "ask", "/quote")
+        assert quote.returncode == 0, quote.stdout + quote.stderr
+        assert "no quotes" not in quote.stdout and "Her (2013)" in quote.stdout
+        assert _default_corpus(db) == complete, crash
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]

@@ -77,13 +77,20 @@ def test_a_database_that_cannot_be_used_is_one_line_and_untouched(tmp_path: Path
     result = run(not_a_db, "ask", "/quote")  # run() times out rather than hang
     assert result.returncode == 1
     expected = f"reviewbot: cannot use the database {not_a_db}: file is not a database"
-    assert result.stderr.strip() == expected
+    assert result.stderr.startswith(expected) and len(result.stderr.splitlines()) == 1
+    assert "restore it from a backup" in result.stderr  # and what to do about it
     assert not_a_db.read_text() == "my notes, not a database\n"
     folder = tmp_path / "folder.sqlite3"
     folder.mkdir()
-    result = run(folder, "ask", "/quote")
-    assert result.returncode == 1 and "cannot open the database" in result.stderr
-    assert "Traceback" not in result.stderr
+    for _ in range(3):  # aiosqlite's thread used to outlive the loop one time in three
+        result = run(folder, "ask", "/quote")
+        assert result.returncode == 1 and "cannot open the database" in result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    result = run(tmp_path / "unused.sqlite3", "--db", str(blocked / "db.sqlite3"), "ask", "/quote")
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "cannot create the folder of the database" in result.stderr
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -137,3 +144,46 @@ def test_train_fails_fast_on_an_unwritable_output(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2 and "cannot write" in result.stderr
     assert "training on" not in result.stderr  # it refused before fitting anything
+
+
+def test_ingest_never_reads_a_device_or_waits_on_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    result = run(tmp_path / "d.sqlite3", "ingest", "/dev/zero", str(fifo), "--film", "X (2020)")
+    assert result.returncode == 1, result.stderr  # and it returned: run() times out at 60 s
+    assert "/dev/zero: skipped, a device" in result.stdout
+    assert f"{fifo}: skipped, a pipe" in result.stdout
+
+
+def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:
+    """As root, permissions are ignored: the command runs without the capabilities that
+    let it (``setpriv``), as any user would; as a non-root user, chmod is enough."""
+    from tests.bot.storage.test_failures import without_root_powers
+
+    folder = tmp_path / "docs"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "hidden-from-me.txt").write_text("Tender.\n\n@highlight\n\nYes.\n")
+    (folder / "good.txt").write_text("Tender and wise.\n\n@highlight\n\nYes.\n")
+    db = tmp_path / "u.sqlite3"
+    assert run(db, "ask", "/help").returncode == 0
+    (folder / "locked").chmod(0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    try:
+        result = subprocess.run(
+            [*without_root_powers(), *CLI, "--db", str(db), "ingest", str(folder), "--film",
+             "U (2020)"], capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path)
+    finally:
+        (folder / "locked").chmod(0o755)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{folder / 'locked'}: skipped, folder cannot be read (Permission denied)" in (
+        result.stdout)
+    assert f"{folder / 'good.txt'}: added 1 quotes" in result.stdout
+
+
+def test_a_file_name_with_a_newline_prints_as_one_line(tmp_path: Path) -> None:
+    name = tmp_path / "two\nlines\u202eevil.txt"
+    name.write_text("Tender and wise.\n\n@highlight\n\nYes.\n")
+    result = run(tmp_path / "n.sqlite3", "ingest", str(name), "--film", "N (2020)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"{tmp_path}/two\\nlines\\u202eevil.txt: added 1 quotes"
+    assert "\u202e" not in result.stdout
