@@ -73,6 +73,8 @@ def texts_of(films: list[tuple[str, Path]]) -> list[str]:
     """The quote texts ingest will store, parsed from the same files."""
     texts = []
     for path in expand([folder for _, folder in films]):
+        if not isinstance(path, Path):  # a folder that could not be read: nothing to time
+            continue
         text, _ = read_text(path, 10 * 1024 * 1024)
         texts += [q.text for q in parse_document(text).quotes]
     return texts

@@ -2,6 +2,13 @@
 
 It is a platform like the others: an Invocation per line, replies rendered by the core's
 plain-text renderer, and a poster that prints daily quotes to the terminal.
+
+At a terminal the prompt is prompt_toolkit's: line editing, history kept across sessions,
+Tab completion, Ctrl-C to clear the line; daily posts are drawn above the line being
+typed. Piped input gets a plain line reader. Either way each line is answered as soon as
+it is entered. Everything printed goes through ``strip_controls``: quotes come from
+ingested files, and an escape sequence in one must not retitle the window or move the
+cursor.
 """
 
 from __future__ import annotations
@@ -9,22 +16,36 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import logging
+import os
 import sys
 import threading
 import uuid
-from typing import TextIO
+from pathlib import Path
+from typing import Protocol, TextIO
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.patch_stdout import patch_stdout
+
+from adapters.console.completion import CommandCompleter
 from bot.app import ReviewBot
 from bot.delivery import Claim
 from bot.invocation import Invocation
 from bot.models import Schedule
 from bot.render import render_text
 from bot.replies import ErrorReply, QuoteReply, Reply
+from bot.safe_text import strip_controls
+from bot.settings import default_db_path
+
+_log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 PROMPT = "reviewbot> "
-ANOTHER = {"another", "a", "more"}
-QUIT = {"quit", "exit", "q"}
+ANOTHER_WORD, QUIT_WORD = "another", "quit"  # the spellings Tab offers
+ANOTHER = {ANOTHER_WORD, "a", "more"}
+QUIT = {QUIT_WORD, "exit", "q"}
+HISTORY_ENV = "REVIEWBOT_HISTORY"
 
 
 def invocation() -> Invocation:
@@ -36,8 +57,19 @@ def invocation() -> Invocation:
     return Invocation(PLATFORM, "terminal", user, user_name=user, can_manage=True)
 
 
+def history_path() -> Path:
+    """``$REVIEWBOT_HISTORY``, else a file beside the default database in the user data folder."""
+    override = os.environ.get(HISTORY_ENV, "").strip()
+    return Path(override) if override else default_db_path().parent / "console_history"
+
+
+def printable(reply: Reply) -> str:
+    """The reply as text that cannot drive the terminal (see ``strip_controls``)."""
+    return strip_controls(render_text(reply))
+
+
 def show(reply: Reply, out: TextIO) -> None:
-    out.write(render_text(reply) + "\n")
+    out.write(printable(reply) + "\n")
     if isinstance(reply, QuoteReply):
         out.write("(type 'another' for another one)\n")
     out.flush()
@@ -52,12 +84,14 @@ class ConsolePoster:
         self.out = out
 
     async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
-        self.out.write(f"\n[daily quote for #{schedule.channel}]\n{render_text(reply)}\n")
+        self.out.write(
+            strip_controls(f"\n[daily quote for #{schedule.channel}]\n{render_text(reply)}\n")
+        )
         self.out.flush()
         return uuid.uuid4().hex
 
     async def notify(self, schedule: Schedule, message: str) -> None:
-        self.out.write(f"\n[notice] {message}\n")
+        self.out.write(strip_controls(f"\n[notice] {message}\n"))
         self.out.flush()
 
 
@@ -67,50 +101,116 @@ async def ask(core: ReviewBot, line: str, as_json: bool, out: TextIO) -> int:
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:
-        out.write(render_text(reply) + "\n")
+        out.write(printable(reply) + "\n")
     if isinstance(reply, ErrorReply):
         return 2 if reply.usage else 1
     return 0
 
 
-def _stdin_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
-    """Lines of stdin, read by a daemon thread ("" at end of input).
+class _Lines(Protocol):
+    async def read(self) -> str | None:
+        """The next line typed, or None at end of input."""
 
-    Not ``asyncio.to_thread``: a read blocked in the default executor keeps
-    ``asyncio.run`` from returning, so SIGTERM at the prompt would never finish.
+
+class _PipedLines:
+    """Standard input that is not a terminal (a pipe, a file), one line at a time.
+
+    Read by a daemon thread, not ``asyncio.to_thread``: a read blocked in the default
+    executor keeps ``asyncio.run`` from returning, so SIGTERM would never finish. Each
+    line is handed over as soon as it is read, so a script talking to the bot over a
+    pipe gets each answer before it sends the next line.
     """
-    lines: asyncio.Queue[str] = asyncio.Queue()
 
-    def read() -> None:
-        for line in [*iter(sys.stdin.readline, ""), ""]:
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._read, args=(loop,), name="console-stdin", daemon=True).start()
+
+    def _read(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            line = sys.stdin.readline() or None  # "" is end of input
             try:
-                loop.call_soon_threadsafe(lines.put_nowait, line)
+                loop.call_soon_threadsafe(self._lines.put_nowait, line)
             except RuntimeError:  # the loop has closed: the bot is gone
                 return
+            if line is None:
+                return
 
-    threading.Thread(target=read, name="console-stdin", daemon=True).start()
-    return lines
+    async def read(self) -> str | None:
+        self._out.write(PROMPT)
+        self._out.flush()
+        return await self._lines.get()
 
 
-async def run_console(core: ReviewBot, stop: asyncio.Event, out: TextIO = sys.stdout) -> None:
-    """Read commands until end of input, ``quit`` or ``stop``."""
-    core.scheduler.register(ConsolePoster(out))
+class _TerminalLines:
+    """The interactive prompt: editing, history across sessions, Tab completion.
+
+    Ctrl-C clears the line (as in a shell) and Ctrl-D on an empty line ends the session.
+    SIGINT is left to the bot's own handler (``handle_sigint=False``): prompt_toolkit's
+    would replace it and, when the prompt returns, remove it, so a later ``kill -INT``
+    would be ignored.
+    """
+
+    def __init__(self, core: ReviewBot) -> None:
+        self._session: PromptSession[str] = PromptSession(
+            PROMPT,
+            history=_history(),
+            completer=CommandCompleter(core.film_names, (ANOTHER_WORD, QUIT_WORD)),
+            complete_while_typing=False,
+        )
+
+    async def read(self) -> str | None:
+        while True:
+            try:
+                return await self._session.prompt_async(handle_sigint=False)
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                return None
+
+
+def _history() -> History:
+    """The history file, or history for this session only when the file cannot be written."""
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)  # what someone typed is theirs alone
+    except OSError as exc:
+        _log.warning("history not kept: cannot write %s: %s", path, exc.strerror or exc)
+        return InMemoryHistory()
+    return FileHistory(path)
+
+
+async def run_console(core: ReviewBot, stop: asyncio.Event) -> None:
+    """Read commands until end of input, ``quit`` or ``stop``.
+
+    The prompt needs a terminal on both sides; with stdin or stdout redirected the
+    console reads plain lines, as a script expects.
+
+    Replies are printed straight to the terminal: the prompt is not open then. Daily posts
+    may come while it is, so they go through ``patch_stdout``'s proxy, which draws them
+    above the line being typed.
+    """
+    out = sys.stdout
+    if sys.stdin.isatty() and out.isatty():
+        with patch_stdout():
+            await _converse(core, stop, out, _TerminalLines(core), posts=sys.stdout)
+    else:
+        await _converse(core, stop, out, _PipedLines(out), posts=out)
+
+
+async def _converse(
+    core: ReviewBot, stop: asyncio.Event, out: TextIO, lines: _Lines, posts: TextIO
+) -> None:
+    core.scheduler.register(ConsolePoster(posts))
     inv = invocation()
     last: QuoteReply | None = None
-    lines = _stdin_lines(asyncio.get_running_loop())
     out.write("Type /help for the commands, 'quit' to leave.\n")
+    out.flush()
     while not stop.is_set():
-        out.write(PROMPT)
-        out.flush()
-        reading = asyncio.ensure_future(lines.get())
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not reading.done():
-            reading.cancel()
-            break
-        line = reading.result()
-        if not line or line.strip().casefold() in QUIT:
+        line = await _next_line(lines, stop)
+        if line is None or line.strip().casefold() in QUIT:
             break
         line = line.strip()
         if not line:
@@ -118,6 +218,7 @@ async def run_console(core: ReviewBot, stop: asyncio.Event, out: TextIO = sys.st
         if line.casefold() in ANOTHER:
             if last is None:
                 out.write("Ask for a /quote first.\n")
+                out.flush()
                 continue
             reply = await core.another(inv, last.another_value)
         else:
@@ -126,3 +227,16 @@ async def run_console(core: ReviewBot, stop: asyncio.Event, out: TextIO = sys.st
             last = reply
         show(reply, out)
     stop.set()
+
+
+async def _next_line(lines: _Lines, stop: asyncio.Event) -> str | None:
+    """The next line, or None at end of input or once the bot is stopping."""
+    reading = asyncio.ensure_future(lines.read())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not reading.done():
+        reading.cancel()
+        await asyncio.wait({reading})  # the prompt restores the terminal as it unwinds
+        return None
+    return reading.result()
