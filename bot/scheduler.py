@@ -116,10 +116,19 @@ class Scheduler:
             posted += sum(results)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop``: run what is due, then sleep until the next instant or a wake."""
-        while not stop.is_set():
-            await self.run_due()
+        """Until ``stop``: run what is due, then sleep until the next instant or a wake.
+
+        A wake that comes during a pass (a poster registering as its adapter connects) is
+        kept for the next pass, even when ``stop`` has come too: what was due for that
+        platform still goes out before the loop ends (``reviewbot`` started with a post
+        due and quit at once still posts it).
+        """
+        self._wake.set()
+        while self._wake.is_set() or not stop.is_set():
             self._wake.clear()
+            await self.run_due()
+            if stop.is_set():
+                continue
             upcoming = await self.store.next_due(list(self.posters))
             target = upcoming or self.clock.now() + timedelta(minutes=5)
             sleeper = asyncio.ensure_future(self.clock.sleep_until(target))

@@ -53,10 +53,11 @@ def test_sigkill_mid_ingest_leaves_no_half_document(tmp_path: Path) -> None:
 
 
 def _due_schedule(db: Path) -> None:
-    assert run(db, "ask", "/daily set 09:00 UTC").returncode == 0
-    due = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A schedule whose time passed a minute ago: due now, for its own date."""
+    due = datetime.now(timezone.utc) - timedelta(minutes=1)
+    assert run(db, "ask", f"/daily set {due:%H:%M} UTC").returncode == 0
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE schedules SET next_run_utc = ?", (due,))
+        conn.execute("UPDATE schedules SET next_run_utc = ?", (f"{due:%Y-%m-%dT%H:%M:00Z}",))
 
 
 def test_due_schedule_posts_in_the_console(tmp_path: Path) -> None:
