@@ -81,7 +81,7 @@ class ParsedCommand:
         passed = self.passed_over.get(error.option)
         if not passed or self.values.get(error.option) != error.value:
             return error
-        readings = ", ".join(_reading(opt) for opt in passed)
+        readings = ", ".join(_reading(opt, error.value) for opt in passed)
         return UsageError(
             f"{quoted(error.value)} is neither {readings} nor a {error.option} here; "
             f"{error.option}s: {error.known}."
@@ -309,10 +309,15 @@ def _usage(target: CommandSpec, parent: str | None) -> str:
     return f"Type: {target.usage(parent)}"
 
 
-def _reading(opt: OptionSpec) -> str:
-    """What a word must be to fill ``opt``, for "'x' is neither … nor …"."""
+def _reading(opt: OptionSpec, word: str) -> str:
+    """What a word must be to fill ``opt``, for "'x' is neither … nor …"; for a zone, the
+    one ``word`` most likely meant ("paris" → "did you mean Europe/Paris?")."""
     if opt.kind is OptionKind.CHOICE:
         return f"a {opt.name} ({', '.join(opt.choices)})"
+    if opt.kind is OptionKind.TIMEZONE:
+        likely = zone_suggestions(word[:_ZONE_HINT_CHARS], limit=1) if word.strip() else []
+        if likely:
+            return f"a time zone (did you mean {likely[0]}?)"
     readings = {
         OptionKind.TIME: "a time (HH:MM)",
         OptionKind.TIMEZONE: "a time zone (such as Europe/Paris)",

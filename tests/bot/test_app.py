@@ -120,6 +120,8 @@ async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation
         ("/quote ecstatic Her", "'ecstatic Her' is neither a mood"),
         ("/daily set 09:00 ecstatic", "'ecstatic' is neither a time zone (such as "
                                       "Europe/Paris), a mood (positive, negative, any) nor a film"),
+        ("/daily set 09:00 tokyo", "'tokyo' is neither a time zone (did you mean Asia/Tokyo?)"),
+        ("/daily set 09:00 Europe", "(did you mean Europe/"),
         ("/daily set 09:00 UTC ecstatic", "'ecstatic' is neither a mood (positive, negative, "
                                           "any) nor a film here"),
         # Only one reading: the mood is given, or the word was named a film.
