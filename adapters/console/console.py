@@ -17,18 +17,11 @@ import asyncio
 import getpass
 import json
 import logging
-import os
 import sys
 import threading
 import uuid
-from pathlib import Path
 from typing import Protocol, TextIO
 
-from prompt_toolkit import PromptSession
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
-from prompt_toolkit.patch_stdout import patch_stdout
-
-from adapters.console.completion import CommandCompleter
 from bot.app import ReviewBot
 from bot.delivery import Claim
 from bot.invocation import Invocation
@@ -36,7 +29,6 @@ from bot.models import Schedule
 from bot.render import render_text
 from bot.replies import ErrorReply, QuoteReply, Reply
 from bot.safe_text import strip_controls
-from bot.settings import default_db_path
 
 _log = logging.getLogger(__name__)
 
@@ -45,7 +37,6 @@ PROMPT = "reviewbot> "
 ANOTHER_WORD, QUIT_WORD = "another", "quit"  # the spellings Tab offers
 ANOTHER = {ANOTHER_WORD, "a", "more"}
 QUIT = {QUIT_WORD, "exit", "q"}
-HISTORY_ENV = "REVIEWBOT_HISTORY"
 
 
 def invocation() -> Invocation:
@@ -55,12 +46,6 @@ def invocation() -> Invocation:
     except (KeyError, OSError):
         user = "you"
     return Invocation(PLATFORM, "terminal", user, user_name=user, can_manage=True)
-
-
-def history_path() -> Path:
-    """``$REVIEWBOT_HISTORY``, else a file beside the default database in the user data folder."""
-    override = os.environ.get(HISTORY_ENV, "").strip()
-    return Path(override) if override else default_db_path().parent / "console_history"
 
 
 def printable(reply: Reply) -> str:
@@ -143,45 +128,6 @@ class _PipedLines:
         return await self._lines.get()
 
 
-class _TerminalLines:
-    """The interactive prompt: editing, history across sessions, Tab completion.
-
-    Ctrl-C clears the line (as in a shell) and Ctrl-D on an empty line ends the session.
-    SIGINT is left to the bot's own handler (``handle_sigint=False``): prompt_toolkit's
-    would replace it and, when the prompt returns, remove it, so a later ``kill -INT``
-    would be ignored.
-    """
-
-    def __init__(self, core: ReviewBot) -> None:
-        self._session: PromptSession[str] = PromptSession(
-            PROMPT,
-            history=_history(),
-            completer=CommandCompleter(core.film_names, (ANOTHER_WORD, QUIT_WORD)),
-            complete_while_typing=False,
-        )
-
-    async def read(self) -> str | None:
-        while True:
-            try:
-                return await self._session.prompt_async(handle_sigint=False)
-            except KeyboardInterrupt:
-                continue
-            except EOFError:
-                return None
-
-
-def _history() -> History:
-    """The history file, or history for this session only when the file cannot be written."""
-    path = history_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)  # what someone typed is theirs alone
-    except OSError as exc:
-        _log.warning("history not kept: cannot write %s: %s", path, exc.strerror or exc)
-        return InMemoryHistory()
-    return FileHistory(path)
-
-
 async def run_console(core: ReviewBot, stop: asyncio.Event) -> None:
     """Read commands until end of input, ``quit`` or ``stop``.
 
@@ -194,8 +140,14 @@ async def run_console(core: ReviewBot, stop: asyncio.Event) -> None:
     """
     out = sys.stdout
     if sys.stdin.isatty() and out.isatty():
+        # Imported here: prompt_toolkit adds ~90 ms to every start, and `reviewbot ask`,
+        # scripts and the platforms never open a prompt.
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        from adapters.console.prompt import TerminalLines
+
         with patch_stdout():
-            await _converse(core, stop, out, _TerminalLines(core), posts=sys.stdout)
+            await _converse(core, stop, out, TerminalLines(core), posts=sys.stdout)
     else:
         await _converse(core, stop, out, _PipedLines(out), posts=out)
 
