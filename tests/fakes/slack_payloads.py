@@ -101,3 +101,22 @@ def signed_headers(body: str, timestamp: int | str, secret: str = SIGNING_SECRET
         "X-Slack-Request-Timestamp": str(timestamp),
         "X-Slack-Signature": f"v0={digest}",
     }
+
+
+def block_texts(message: dict[str, Any]) -> str:
+    """All mrkdwn/plain text in a message's blocks, one string for assertions."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text"):
+                out.append(str(node["text"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message.get("blocks", []))
+    return "\n".join(out)
+

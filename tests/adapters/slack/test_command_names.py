@@ -20,6 +20,7 @@ from adapters.slack.commands import slack_text
 from bot.commands.help_text import help_reply
 from bot.settings import Settings
 from tests.adapters.slack.conftest import Driver
+from tests.fakes.slack_payloads import block_texts
 
 # A core command name as a word of its own: "/daily", not "/rb-daily" or "Europe/Paris".
 _CORE_NAME = re.compile(r"(?<![\w/-])/(quote|mood|verdict|daily|help)(?![\w-])")
@@ -32,20 +33,7 @@ def settings(settings: Settings) -> Settings:
 
 def _everything(message: dict[str, Any]) -> str:
     """The fallback text and all text in the blocks."""
-    out = [str(message.get("text") or "")]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                out.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message.get("blocks", []))
-    return "\n".join(out)
+    return f"{message.get('text') or ''}\n{block_texts(message)}"
 
 
 def _assert_only_prefixed(message: dict[str, Any]) -> str:

@@ -8,25 +8,8 @@ from typing import Any
 import pytest
 
 from tests.adapters.slack.conftest import Driver
+from tests.fakes.slack_payloads import block_texts
 from tests.fakes.slack_server import FakeSlack
-
-
-def _texts(message: dict[str, Any]) -> str:
-    """All mrkdwn/plain text in a message's blocks, one string for assertions."""
-    out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text"):
-                out.append(str(node["text"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message.get("blocks", []))
-    return "\n".join(out)
 
 
 def _button(message: dict[str, Any]) -> dict[str, Any]:
@@ -66,14 +49,14 @@ async def test_another_button_posts_a_new_quote(slack: Driver, fake: FakeSlack) 
 
 async def test_mood_of_a_text(slack: Driver) -> None:
     message = await slack.command("/mood", "what a wonderful, moving, beautiful film")
-    text = _texts(message)
+    text = block_texts(message)
     assert "*Mood:* positive" in text
     assert "wonderful" in text
 
 
 async def test_mood_of_the_critics(slack: Driver) -> None:
     message = await slack.command("/mood")
-    text = _texts(message)
+    text = block_texts(message)
     assert "critics' mood" in text
     assert "Average polarity" in text
 
@@ -82,12 +65,12 @@ async def test_verdict(slack: Driver) -> None:
     message = await slack.command("/verdict")
     header = message["blocks"][0]
     assert header["type"] == "header"
-    assert "Critics' score" in _texts(message)
+    assert "Critics' score" in block_texts(message)
 
 
 async def test_help_uses_the_slack_names(slack: Driver) -> None:
     message = await slack.command("/reviewbot-help")
-    text = _texts(message)
+    text = block_texts(message)
     assert "`/quote" in text and "`/daily" in text
     assert "`/reviewbot-help" in text
 
@@ -100,18 +83,18 @@ async def test_a_wrong_argument_is_an_ephemeral_error(slack: Driver) -> None:
 
 async def test_daily_set_show_pause_resume_off_by_an_admin(slack: Driver) -> None:
     message = await slack.command("/daily", "set 09:00 Europe/Paris positive", user="UADMIN")
-    assert "09:00 Europe/Paris" in _texts(message)
+    assert "09:00 Europe/Paris" in block_texts(message)
     show = await slack.command("/daily", "show")
     assert show["response_type"] == "ephemeral"
-    assert "*Status*\nactive" in _texts(show)
+    assert "*Status*\nactive" in block_texts(show)
     paused = await slack.command("/daily", "pause", user="UADMIN")
-    assert "*Status*\npaused" in _texts(paused)
+    assert "*Status*\npaused" in block_texts(paused)
     resumed = await slack.command("/daily", "resume", user="UADMIN")
-    assert "*Status*\nactive" in _texts(resumed)
+    assert "*Status*\nactive" in block_texts(resumed)
     off = await slack.command("/daily", "off", user="UADMIN")
-    assert "deleted" in _texts(off)
+    assert "deleted" in block_texts(off)
     after = await slack.command("/daily", "show")
-    assert "*Status*" not in _texts(after)
+    assert "*Status*" not in block_texts(after)
 
 
 async def test_non_admin_cannot_set_a_schedule(slack: Driver, fake: FakeSlack) -> None:
@@ -120,24 +103,24 @@ async def test_non_admin_cannot_set_a_schedule(slack: Driver, fake: FakeSlack) -
     assert denied["blocks"][0]["text"]["text"].startswith(":warning:")
     assert fake.calls("users.info")[-1]["user"] == "U1"
     show = await slack.command("/daily", "show")
-    assert "*Status*" not in _texts(show)
+    assert "*Status*" not in block_texts(show)
 
 
 async def test_owner_and_allow_listed_user_may_set(slack: Driver, fake: FakeSlack) -> None:
     owner = await slack.command("/daily", "set 10:00", user="UOWNER")
-    assert "*Status*\nactive" in _texts(owner)
+    assert "*Status*\nactive" in block_texts(owner)
     before = len(fake.calls("users.info"))
     allowed = await slack.command("/daily", "set 11:00", user="UALLOW")
-    assert "11:00" in _texts(allowed)
+    assert "11:00" in block_texts(allowed)
     assert len(fake.calls("users.info")) == before, "the allow-list needs no API call"
 
 
 async def test_bot_must_be_in_the_channel(slack: Driver) -> None:
     message = await slack.command("/daily", "set 09:00", user="UADMIN", channel="COUT")
     assert message["response_type"] == "ephemeral"
-    assert "/invite @reviewbot" in _texts(message)
+    assert "/invite @reviewbot" in block_texts(message)
     show = await slack.command("/daily", "show", channel="COUT")
-    assert "*Status*" not in _texts(show)
+    assert "*Status*" not in block_texts(show)
 
 
 async def test_daily_show_needs_no_permission_lookup(slack: Driver, fake: FakeSlack) -> None:
@@ -167,10 +150,10 @@ async def test_a_doctored_another_button_is_out_of_date(
 ) -> None:
     message = await slack.click(value)
     assert message["response_type"] == "ephemeral"
-    assert "That button is out of date" in _texts(message), _texts(message)
+    assert "That button is out of date" in block_texts(message), block_texts(message)
     assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
 
 
 async def test_another_for_a_film_that_is_gone(slack: Driver) -> None:
     message = await slack.click("positive:9223372036854775807")
-    assert "That film is no longer here" in _texts(message)
+    assert "That film is no longer here" in block_texts(message)
