@@ -12,12 +12,14 @@ import re
 import unicodedata
 
 # CSI (ESC [ … final), OSC (ESC ] … BEL or ST), other ESC-introduced sequences, and their
-# 8-bit C1 forms. Stripped whole, so no half sequence is left behind.
+# 8-bit C1 forms. Stripped whole, so no half sequence is left behind. A string sequence
+# with no terminator on its line loses only its introducer (a control, removed below): a
+# stray \x90 in a quote must not swallow the words and the attribution after it.
 _ESCAPES = re.compile(
     r"""
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]            # CSI
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])   # OSC, DCS, SOS, PM, APC …
-      .*?(?:\x07|\x1b\\|\x9c|$)                 # … up to BEL or ST
+      [^\n]*?(?:\x07|\x1b\\|\x9c)               # … up to BEL or ST on its line
     | \x1b[ -/]*[0-~]                          # two- and three-byte escapes
     """,
     re.VERBOSE | re.DOTALL,

@@ -13,11 +13,13 @@ from __future__ import annotations
 import html
 import re
 
+from bot.safe_text import strip_controls
+
 # An element tag, a closing tag, a comment or a declaration: "<p>", "</a>",
 # '<div class="x">', "<br/>", "<!-- … -->", "<!DOCTYPE html>". Not "x < y" or "<3".
-_TAG = re.compile(
-    r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|!--.*?--|![A-Za-z][^<>]*)>", re.DOTALL
-)
+# A comment counts from its "<!--": scanning for its end made a line of "<!--" repeated
+# cost quadratic time.
+_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|!--|![A-Za-z][^<>]*>)")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _PAGE_START = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
 # Share of non-blank lines holding a tag above which a file is markup, not prose.
@@ -41,7 +43,9 @@ def without_markup(text: str) -> str | None:
     """``text`` with entities decoded, or ``None`` when it holds a tag (markup, not
     prose: a quote made of it would show raw HTML in chat)."""
     if "&" in text:
-        text = " ".join(_ENTITY.sub(lambda m: html.unescape(m[0]), text).split())
+        # "&#27;" decodes to ESC: what an entity decodes to is held to the same rules.
+        decoded = _ENTITY.sub(lambda m: strip_controls(html.unescape(m[0])), text)
+        text = " ".join(decoded.split())
     if "<" in text and _TAG.search(text):
         return None
     return text or None

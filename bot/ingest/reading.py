@@ -12,6 +12,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 # Control characters other than the whitespace ones text files hold.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -54,9 +55,9 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             raise BadFile(_not_regular(info.st_mode))
         if info.st_size > max_bytes:
             raise _too_large(info.st_size, max_bytes)
-        with os.fdopen(fd, "rb") as f:
+        with os.fdopen(fd, "rb", buffering=0) as f:
             fd = -1  # closed with f
-            raw = f.read(max_bytes + 1)
+            raw = _read_capped(f, max_bytes)
     except OSError as exc:
         raise BadFile(f"cannot be read ({exc.strerror or exc})") from None
     finally:
@@ -115,3 +116,20 @@ def _human(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return f"{n} B"
+
+
+_CHUNK = 1 << 20
+
+
+def _read_capped(f: BinaryIO, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, in chunks: ``read(n)`` reserves ``n`` bytes up
+    front, so a cap of a terabyte would fail before reading anything."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk = f.read(min(_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)

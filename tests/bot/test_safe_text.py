@@ -71,7 +71,7 @@ def test_a_limit_below_one_is_refused(limit: int) -> None:
         ("a\r\nb\nc\u2028d\x85e", "a b c d e"),
         ("tab\there", "tab here"),
         ("\u202eevil\u202c", "evil"),
-        ("x\x1b]0;no end", "x"),  # an unterminated OSC swallows the rest, not the line
+        ("x\x1b]0;no end", "x0;no end"),  # unterminated: only the introducer goes
         ("a\ud800b", "ab"),
         ("family 👩\u200d👩\u200d👧", "family 👩\u200d👩\u200d👧"),  # joiners stay
     ],
@@ -105,3 +105,11 @@ def test_quoted_is_an_excerpt_between_quotes(text: str) -> None:
 )
 def test_quoted_examples(raw: str, shown: str) -> None:
     assert quoted(raw) == shown
+
+
+@pytest.mark.parametrize("intro", ["\x90", "\x9d", "\x1b]", "\x1bP", "\x98"])
+def test_an_unterminated_sequence_loses_only_its_introducer(intro: str) -> None:
+    """A stray C1 byte (a Latin-1 file, a decoded entity) must not swallow the rest of a
+    reply: the words after it and the attribution lines below stay."""
+    shown = strip_controls(f"“Great {intro} film”\n— a critic\n(critic excerpt)")
+    assert "film”" in shown and shown.endswith("— a critic\n(critic excerpt)")

@@ -187,3 +187,28 @@ def test_file_names_print_as_one_line_with_every_character_visible(tmp_path: Pat
     assert line == f"{tmp_path}/evil\\nname\\u202etxt.exe\\x1b[31m: skipped, empty"
     assert safe_path("caf\udce9.txt") == "caf\\xe9.txt"  # an undecodable byte
     assert safe_path("Résumé — ok.txt") == "Résumé — ok.txt"
+
+
+def test_a_cap_larger_than_memory_reads_only_what_is_there(tmp_path: Path) -> None:
+    """``read(cap + 1)`` reserves the whole cap first: a terabyte cap was a MemoryError
+    (and 2**63 - 1 an OverflowError) at every start, before reading anything."""
+    small = tmp_path / "small.txt"
+    small.write_text("A fine film, warmly made.\n")
+    for cap in (10**12, 2**63 - 1):
+        assert read_bytes(small, cap) == b"A fine film, warmly made.\n"
+
+
+def test_html_sniffing_is_linear_in_the_worst_case() -> None:
+    """A line of "<!--" repeated once cost quadratic time (39 s at 160 KB); a 5 MB file
+    of it must be answered at once."""
+    import time
+
+    started = time.perf_counter()
+    assert looks_like_html(("<!--" * 125_000 + "\n") * 10)
+    assert time.perf_counter() - started < 5  # generous: linear takes ~10 ms
+
+
+def test_entities_cannot_decode_to_controls() -> None:
+    cleaned = without_markup("Great &#27;]0;title&#7; film &amp; more")
+    assert cleaned is not None and "\x1b" not in cleaned and "\x07" not in cleaned
+    assert cleaned.endswith("film & more")
