@@ -31,6 +31,7 @@ from bot.faults import crash_point
 from bot.models import Schedule, ScheduleStatus
 from bot.replies import QuoteReply
 from bot.schedule_times import UnknownZone, latest_due, local_date, next_post, stored_zone
+from bot.storage.errors import StorageError
 from bot.storage.schedules import ScheduleStore
 
 _log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ class Scheduler:
             async with semaphore:
                 try:
                     return await self._process(schedule)
+                except StorageError:
+                    raise  # the database, not this schedule: run() waits and tries again
                 except Exception:
                     _log.exception("daily post for schedule %d failed", schedule.id)
                     await self.store.move(schedule.id, self.clock.now() + RETRY_AFTER)
@@ -126,10 +129,19 @@ class Scheduler:
         self._wake.set()
         while self._wake.is_set() or not stop.is_set():
             self._wake.clear()
-            await self.run_due()
-            if stop.is_set():
-                continue
-            upcoming = await self.store.next_due(list(self.posters))
+            try:
+                await self.run_due()
+                if stop.is_set():
+                    continue
+                upcoming = await self.store.next_due(list(self.posters))
+            except StorageError as exc:
+                # A full disk or a locked file stops daily posts, not the bot: commands
+                # keep being answered, and the pass is tried again later. No claim was
+                # lost: a failed claim never committed, a failed settle left its claim.
+                _log.warning("daily posts wait %.0f s: %s", RETRY_AFTER.total_seconds(), exc)
+                if stop.is_set():
+                    return
+                upcoming = self.clock.now() + RETRY_AFTER
             target = upcoming or self.clock.now() + timedelta(minutes=5)
             sleeper = asyncio.ensure_future(self.clock.sleep_until(target))
             waiters = [sleeper, asyncio.ensure_future(self._wake.wait()),

@@ -272,3 +272,27 @@ async def test_a_poster_that_registers_as_the_bot_stops_still_gets_what_was_due(
     stop.set()
     await asyncio.wait_for(running, 10)
     assert len(poster.posts) == 1
+
+
+async def test_a_storage_failure_pauses_daily_posts_not_the_bot(
+    core: ReviewBot, clock: FakeClock, admin: Invocation
+) -> None:
+    """A claim that cannot be written (the file turned read-only, the disk filled) used
+    to end Scheduler.run, and with it every adapter. Now the pass waits and retries."""
+    poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
+    clock.set(at(NY, 2026, 6, 1, 9, 1))
+    await core.db.conn.execute("PRAGMA query_only=1")
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(core.scheduler.run(stop))
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    assert not running.done() and poster.posts == []
+    await core.db.conn.execute("PRAGMA query_only=0")
+    clock.advance(minutes=3)  # past RETRY_AFTER
+    for _ in range(200):
+        if poster.posts:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert len(poster.posts) == 1
