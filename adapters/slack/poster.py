@@ -3,7 +3,7 @@
 The scheduler owns exactly-once; this poster must never turn one post into two. So it
 uses its own Web API client without slack_sdk's connection retry (which resends after a
 dropped connection, when Slack may already have posted) and retries only what certainly
-did not post: a 429, a 5xx, a connection that never opened.
+did not post: a 429 and a connection that never opened. A 5xx may follow a post.
 """
 
 from __future__ import annotations
@@ -105,10 +105,10 @@ class SlackPoster:
                 return str(response["ts"])
             except SlackApiError as e:
                 wait = self._classify(e, attempt)
-            except aiohttp.ClientConnectorError as e:
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as e:
                 # The connection never opened, so nothing was sent.
                 if attempt == self._attempts:
-                    raise TransientDeliveryError(f"cannot reach Slack: {e.os_error}") from None
+                    raise TransientDeliveryError(f"cannot reach Slack: {e!r}") from None
                 wait = self._backoff * attempt
             except (aiohttp.ClientError, TimeoutError) as e:
                 # Sent, then lost: Slack may have posted.
@@ -122,15 +122,15 @@ class SlackPoster:
         error = error_name(e)
         if error in UNCERTAIN_ERRORS:
             raise UncertainDeliveryError(error) from None
+        if e.response.status_code == 429:  # refused unread: safe to send again
+            wait = retry_after(e)
+            if attempt == self._attempts or wait > self._max_wait:
+                raise TransientDeliveryError("ratelimited", retry_after=wait) from None
+            return wait
         if is_busy(e):
-            if e.response.status_code == 429:
-                wait = retry_after(e)
-                if attempt == self._attempts or wait > self._max_wait:
-                    raise TransientDeliveryError("ratelimited", retry_after=wait) from None
-                return wait
-            if attempt == self._attempts:
-                raise TransientDeliveryError(describe(e)) from None
-            return self._backoff * attempt
+            # A 5xx or service_unavailable may come after the message was posted: resending
+            # could post the day twice, and at most once wins.
+            raise UncertainDeliveryError(describe(e)) from None
         # A refusal that will not fix itself: the scheduler pauses the schedule with this
         # reason and tells whoever set it; it never retries in a loop.
         raise PermanentDeliveryError(self._reason(e)) from None
