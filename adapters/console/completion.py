@@ -20,7 +20,8 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from bot.commands.definitions import COMMANDS, CommandSpec, OptionKind, OptionSpec, command
-from bot.schedule_times import zone, zone_names
+from bot.commands.parsing import accepts
+from bot.schedule_times import zone_names
 
 FilmNames = Callable[[str], Awaitable[list[str]]]
 
@@ -86,7 +87,7 @@ def _options(text: str, target: CommandSpec, given: list[tuple[int, str]], typin
         if named is None:
             if not positional:
                 return NOTHING
-            while pending and not pending[0].required and not _fits(pending[0], word):
+            while pending and not pending[0].required and not accepts(pending[0], word):
                 pending.pop(0)
             if not pending:
                 return NOTHING
@@ -121,15 +122,6 @@ def _options(text: str, target: CommandSpec, given: list[tuple[int, str]], typin
 
 def _named(target: CommandSpec, key: str) -> OptionSpec | None:
     return next((o for o in target.options if o.name == key.casefold()), None)
-
-
-def _fits(opt: OptionSpec, word: str) -> bool:
-    """Whether the parser would give ``word`` to the optional ``opt`` (see ``_assign``)."""
-    if opt.kind is OptionKind.CHOICE:
-        return word.casefold() in opt.choices
-    if opt.kind is OptionKind.TIMEZONE:
-        return zone(word) is not None or "/" in word
-    return True
 
 
 def _values(opt: OptionSpec, typing: str) -> list[str]:

@@ -17,6 +17,7 @@ import asyncio
 import getpass
 import json
 import logging
+import re
 import sys
 import threading
 import uuid
@@ -80,11 +81,23 @@ class ConsolePoster:
         self.out.flush()
 
 
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal acts on: DEL and the C1
+# controls (U+009B is a CSI on some terminals), bidi controls, line separators.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def terminal_safe_json(value: object) -> str:
+    """JSON with readable non-ASCII text, and every character a terminal would act on
+    written as a ``\\uXXXX`` escape: the data stays exact, the terminal stays inert."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 async def ask(core: ReviewBot, line: str, as_json: bool, out: TextIO) -> int:
     """One command for scripts: 0 on success, 2 on a usage error, 1 on an internal one."""
     reply = await core.handle_text(invocation(), line)
     if as_json:
-        out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        out.write(terminal_safe_json(reply.to_json()) + "\n")
     else:
         out.write(printable(reply) + "\n")
     if isinstance(reply, ErrorReply):

@@ -184,7 +184,7 @@ def _assign(
     while positional:
         word = positional[0]
         passed: list[OptionSpec] = []
-        while pending and not pending[0].required and not _accepts(pending[0], word):
+        while pending and not pending[0].required and not accepts(pending[0], word):
             passed.append(pending.pop(0))
         if not pending:
             raise UsageError(f"I don't know what {quoted(word)} is for. {_usage(target, parent)}")
@@ -238,7 +238,9 @@ def _option(target: CommandSpec, key: str, parent: str | None) -> OptionSpec:
     )
 
 
-def _accepts(opt: OptionSpec, word: str) -> bool:
+def accepts(opt: OptionSpec, word: str) -> bool:
+    """Whether a bare word can fill the optional ``opt``; the console's Tab completion
+    asks the same question, so it offers what the parser will read."""
     if opt.kind is OptionKind.CHOICE:
         return word.casefold() in opt.choices
     if opt.kind is OptionKind.TIME:

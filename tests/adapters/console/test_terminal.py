@@ -9,6 +9,7 @@ tests are fast when it is not.
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import sys
@@ -21,7 +22,7 @@ import pytest
 from pexpect.popen_spawn import PopenSpawn
 
 from adapters.console.completion import plan
-from adapters.console.console import ConsolePoster
+from adapters.console.console import ConsolePoster, terminal_safe_json
 from bot.delivery import Claim
 from bot.models import Label, Mood, Quote, QuoteKind, Schedule, ScheduleStatus
 from bot.replies import QuoteReply
@@ -221,6 +222,7 @@ def test_piped_input_is_answered_before_end_of_input(tmp_path: Path) -> None:
     ("/daily set ", ()),  # the time comes first
     ("/daily set 09:00 europe/pa", ("Europe/Paris",)),
     ("/daily set 09:00 Europe/Paris ", ("positive", "negative", "any")),
+    ("/daily set 09:00 utc ", ("positive", "negative", "any")),  # any case, as parsed
     ("/mood so dull", ()),  # free text
     ("/nothing ", ()),
 ])
@@ -243,3 +245,12 @@ def test_completion_knows_where_a_film_title_is_typed(
 ) -> None:
     found = plan(typed)
     assert (found.film, found.prefix, found.length) == (film, prefix, length)
+
+
+def test_ask_json_keeps_the_data_but_nothing_a_terminal_acts_on() -> None:
+    """``ensure_ascii=False`` leaves C1 controls (U+009B is a CSI) and bidi overrides raw;
+    they are written as escapes, so the JSON reads back exactly."""
+    value = {"text": "“Tender\x9b2J \u202eevil\x1b[0m é”"}
+    shown = terminal_safe_json(value)
+    assert json.loads(shown) == value
+    assert "é" in shown and not any(ch in shown for ch in "\x9b\u202e\x1b")
