@@ -228,8 +228,8 @@ def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import run_eval  # numpy is only needed here and for training
     from bot.ingest.reading import BadFile
+    from bot.sentiment.evaluation import run_eval  # numpy is only needed here and for training
 
     if args.folds is not None and args.folds < 2:
         print("reviewbot: --folds needs 2 or more", file=sys.stderr)
@@ -244,7 +244,7 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ingest.reading import BadFile
-    from bot.training import read_corpus, train_to_file
+    from bot.sentiment.training import read_corpus, train_to_file
 
     try:
         # Fail on a bad input or an unwritable output now, not after half a minute of fitting.

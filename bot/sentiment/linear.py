@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.critic_model import LinearModel
+from bot.sentiment.model import LinearModel
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -41,7 +41,7 @@ def fit(
     opts: FitOptions,
     prior: Mapping[str, float] | None = None,
 ) -> LinearModel:
-    """Fit on feature lists (see ``bot.tokenizer.features``); ``labels`` are 1 pos, 0 neg.
+    """Fit on feature lists (see ``bot.sentiment.tokenizer.features``); ``labels`` are 1 pos, 0 neg.
 
     ``prior`` is an outside lexicon (feature -> polarity). Its sum over a document's
     features becomes one extra input whose learned weight is folded back into the

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import run_eval
-from bot.metrics import figures, table
 from bot.models import Label
+from bot.sentiment.evaluation import run_eval
+from bot.sentiment.metrics import figures, table
 
-MR = Path(__file__).resolve().parents[3] / "shared" / "eval"
+MR = Path(__file__).resolve().parents[4] / "shared" / "eval"
 P, N, U = Label.POSITIVE, Label.NEGATIVE, Label.NEUTRAL
 
 

@@ -18,19 +18,19 @@ import numpy as np
 import numpy.typing as npt
 from textblob.en import sentiment as _textblob_lexicon
 
-from bot.calibration import (
+from bot.ingest.reading import BadFile, decode
+from bot.models import Label
+from bot.sentiment.calibration import (
     NEGATIVE_RECALL_FLOOR,
     POSITIVE_PRECISION,
     choose_thresholds,
     fit_aggregation,
 )
-from bot.critic_model import REFERENCE_LENGTH, Platt, Thresholds
-from bot.ingest.reading import BadFile, decode
-from bot.linear import FitOptions, fit
-from bot.metrics import figures, table
-from bot.models import Label
-from bot.sentiment import CriticScorer
-from bot.tokenizer import NEGATED, features
+from bot.sentiment.linear import FitOptions, fit
+from bot.sentiment.metrics import figures, table
+from bot.sentiment.model import REFERENCE_LENGTH, Platt, Thresholds
+from bot.sentiment.scorer import CriticScorer
+from bot.sentiment.tokenizer import NEGATED, features
 
 _log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ never copied into the project. It carries no explicit licence.
     reviewbot train --pos ../shared/eval/rt-polarity.pos \\
         --neg ../shared/eval/rt-polarity.neg --out bot/data/{out.name}
 
-which calls `bot.training.train_to_file(pos, neg, out)`. Training is deterministic
+which calls `bot.sentiment.training.train_to_file(pos, neg, out)`. Training is deterministic
 (fixed fold seed {FOLD_SEED}, full-batch optimisation): the same files give the same
 weights file byte for byte, but for the training date in its metadata.
 Trained {scorer.meta.get("trained_at")} with Python {platform.python_version()},
@@ -200,16 +200,16 @@ numpy {np.__version__}; {len(scorer.model.weights):,} features.
 
 ## Recipe
 
-- Text folded to MR's form (`bot.tokenizer`): lowercase, ASCII quotes, split punctuation,
+- Text folded to MR's form (`bot.sentiment.tokenizer`): lowercase, ASCII quotes, split punctuation,
   dashes as `--`, ellipses as `. . .`; words after a negator marked `not_` up to the
   next punctuation mark.
 - Features: distinct unigrams and bigrams, and character 4/5-grams of each distinct word
   of 5+ characters.
-- Model (`bot.linear`): logistic regression on naive-Bayes-scaled binary features
+- Model (`bot.sentiment.linear`): logistic regression on naive-Bayes-scaled binary features
   (NBSVM, Wang & Manning 2012) with alpha={opts.alpha}, l2={opts.l2}, beta={opts.beta},
   {opts.iterations} full-batch Adam steps; plus TextBlob's lexicon polarity as one learned
   input, folded into the word weights.
-- Aggregation (`bot.critic_model.Aggregation`): the clause after the last contrast word
+- Aggregation (`bot.sentiment.model.Aggregation`): the clause after the last contrast word
   ("but", "though", ...) counts again with weight {agg.contrast}, and the summed
   weights are divided by (distinct tokens / {REFERENCE_LENGTH}) ** {agg.length_power}, so
   long quotes are not over-confident. Both chosen from a grid by out-of-fold log-loss.

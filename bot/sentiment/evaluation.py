@@ -15,10 +15,10 @@ from typing import TextIO
 
 import numpy as np
 
-from bot.metrics import Figures, figures, table
 from bot.models import Label
-from bot.sentiment import CriticScorer, Scorer, TextBlobScorer, default_scorer
-from bot.training import Corpus, fold_ids, read_corpus, train_scorer
+from bot.sentiment.metrics import Figures, figures, table
+from bot.sentiment.scorer import CriticScorer, Scorer, TextBlobScorer, default_scorer
+from bot.sentiment.training import Corpus, fold_ids, read_corpus, train_scorer
 
 _log = logging.getLogger(__name__)
 

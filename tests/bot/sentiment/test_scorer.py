@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.critic_model import Aggregation, LinearModel, Platt, Thresholds
 from bot.models import Label
 from bot.sentiment import CriticScorer, TextBlobScorer, default_scorer
-from bot.tokenizer import display, features, mark_negation, parse, tokens
+from bot.sentiment.model import Aggregation, LinearModel, Platt, Thresholds
+from bot.sentiment.tokenizer import display, features, mark_negation, parse, tokens
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from bot.critic_model import Aggregation, Platt, Thresholds
+from bot.sentiment.model import Aggregation, Platt, Thresholds
 
 Floats = npt.NDArray[np.float64]
 

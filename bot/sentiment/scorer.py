@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.critic_model import Aggregation, LinearModel, Platt, Thresholds
 from bot.models import Driver, Label, Sentiment
-from bot.tokenizer import Units, char_grams, display, parse
+from bot.sentiment.model import Aggregation, LinearModel, Platt, Thresholds
+from bot.sentiment.tokenizer import Units, char_grams, display, parse
 
 _log = logging.getLogger(__name__)
 

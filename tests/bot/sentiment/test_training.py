@@ -9,19 +9,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.calibration import (
+from bot.models import Label
+from bot.sentiment import CriticScorer
+from bot.sentiment.calibration import (
     NEGATIVE_RECALL_FLOOR,
     choose_thresholds,
     fit_aggregation,
     fit_platt,
 )
-from bot.linear import FitOptions, fit
-from bot.models import Label
-from bot.sentiment import CriticScorer
-from bot.tokenizer import features
-from bot.training import lexicon_prior, read_corpus, train_scorer, train_to_file
+from bot.sentiment.linear import FitOptions, fit
+from bot.sentiment.tokenizer import features
+from bot.sentiment.training import lexicon_prior, read_corpus, train_scorer, train_to_file
 
-MR = Path(__file__).resolve().parents[3] / "shared" / "eval"
+MR = Path(__file__).resolve().parents[4] / "shared" / "eval"
 
 POSITIVE = [
     "A wonderful, moving film.",
