@@ -146,6 +146,14 @@ class ReviewBot:
 
         return await self._guard(inv, "another", pick)
 
+    async def correct(self, inv: Invocation, value: str) -> Reply:
+        """A "Wrong mood?" choice or a /review button; ``value`` is ``correction_value``.
+
+        A manager's correction applies at once, in every pool for every channel; a
+        member's goes to the review queue. Never raises; a doctored value is "out of date".
+        """
+        raise NotImplementedError("issue 11: corrections")
+
     async def film_names(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Film names for autocomplete, best matches first."""
         films = await self.corpus.films()

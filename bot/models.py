@@ -32,6 +32,27 @@ class Mood(enum.StrEnum):
     ANY = "any"
 
 
+class Correction(enum.StrEnum):
+    """What a person can say a quote's mood is. ``KEEP`` confirms the current label (from
+    /review); ``HIDE`` takes the quote out of every pool. Applied by a manager it is
+    final: the scorer never overwrites it, re-ingest of the same text keeps it."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    MIXED = "mixed"
+    HIDE = "hide"
+    KEEP = "keep"
+
+
+class LabelSource(enum.StrEnum):
+    """Who decided a quote's label: the scorer, the review source (a dataset's
+    Fresh/Rotten), or people (a manager's correction)."""
+
+    SCORER = "scorer"
+    SOURCE = "source"
+    PEOPLE = "people"
+
+
 class QuoteKind(enum.StrEnum):
     CRITIC = "critic"  # a one-line critic excerpt
     REVIEW = "review"  # a sentence of a full review's prose
@@ -104,6 +125,7 @@ class Quote:
     outlet: str | None
     published: str | None
     source: str
+    label_source: LabelSource = LabelSource.SCORER
 
     @property
     def attribution(self) -> str:

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import Driver, Label, Mood, Quote
+from bot.models import Correction, Driver, Label, Mood, Quote
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,23 @@ class QuoteReply(Reply):
     def another_value(self) -> str:
         """What an "Another" button carries; give it back to ``ReviewBot.another``."""
         return f"{self.mood.value}:{self.film_id}"
+
+    def correction_value(self, to: Correction) -> str:
+        """What a "Wrong mood?" option carries; give it back to ``ReviewBot.correct``."""
+        return correction_value(self.quote.id, to)
+
+
+# The choices a "Wrong mood?" menu under a posted quote offers (KEEP is for /review).
+WRONG_MOOD_CHOICES = (Correction.POSITIVE, Correction.NEGATIVE, Correction.MIXED,
+                      Correction.HIDE)
+# The buttons of each /review item, in order.
+REVIEW_CHOICES = (Correction.KEEP, Correction.POSITIVE, Correction.NEGATIVE,
+                  Correction.MIXED, Correction.HIDE)
+
+
+def correction_value(quote_id: int, to: Correction) -> str:
+    """``"<correction>:<quote id>"``: a button's or menu option's value (≤ 40 chars)."""
+    return f"{to.value}:{quote_id}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,8 @@ class VerdictReply(Reply):
     readers: GroupVerdict
     reviews: GroupVerdict
     fresh_threshold: float = 0.6
+    checked_by_people: int = 0  # labels a manager set or confirmed
+    from_source: int = 0  # labels the review source gave (a dataset's Fresh/Rotten)
 
     @property
     def score(self) -> float | None:
@@ -116,6 +135,43 @@ class ScheduleReply(Reply):
     next_local: str | None = None  # ISO 8601 with offset
     next_utc: str | None = None
     pause_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CorrectionReply(Reply):
+    """The answer to a "Wrong mood?" choice or a /review button (ephemeral).
+
+    ``applied`` is True when a manager's correction took effect at once, False when a
+    member's report went to the review queue.
+    """
+
+    message: str
+    quote_id: int
+    to: Correction
+    applied: bool
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One quote to check: reported by members, or among the scorer's least certain."""
+
+    quote: Quote
+    reports: int  # open member reports on it
+    suggested: Correction | None  # the members' most common suggestion
+    reason: str  # "reported" or "uncertain"
+
+    def action_value(self, to: Correction) -> str:
+        return correction_value(self.quote.id, to)
+
+
+@dataclass(frozen=True)
+class ReviewReply(Reply):
+    """``/review``: a page of quotes to check, each with ``REVIEW_CHOICES`` buttons."""
+
+    film: str
+    items: tuple[ReviewItem, ...]
+    open_reports: int  # for the whole film, not only this page
+    checked_by_people: int
 
 
 @dataclass(frozen=True)
@@ -155,5 +211,7 @@ _TYPE_NAMES: dict[type[Reply], str] = {
     VerdictReply: "verdict",
     ScheduleReply: "schedule",
     HelpReply: "help",
+    CorrectionReply: "correction",
+    ReviewReply: "review",
     ErrorReply: "error",
 }
