@@ -19,7 +19,8 @@ _ESCAPES = re.compile(
     r"""
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]            # CSI
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])   # OSC, DCS, SOS, PM, APC …
-      [^\n]*?(?:\x07|\x1b\\|\x9c)               # … up to BEL or ST on its line
+      [^\x07\x1b\n\x90\x98\x9c-\x9f]*             # … (no newline, no other sequence:
+      (?:\x07|\x1b\\|\x9c)                      #    linear) up to BEL or ST
     | \x1b[ -/]*[0-~]                          # two- and three-byte escapes
     """,
     re.VERBOSE | re.DOTALL,
