@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import json
 import logging
 import signal
@@ -21,8 +22,12 @@ from tqdm import tqdm
 
 from adapters.console.console import ask, run_console
 from bot.app import DEFAULT_FILM, ReviewBot
+from bot.commands import label
+from bot.commands.parsing import UsageError
 from bot.errors import StartupRefused
 from bot.ingest.pipeline import FileResult, expand
+from bot.models import Correction
+from bot.safe_text import safe_path
 from bot.sentiment import default_scorer
 from bot.settings import Settings
 from bot.storage.database import StorageError
@@ -72,13 +77,43 @@ def _parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.set_defaults(func=_cmd_ingest)
 
+    p = sub.add_parser("label", help="list quotes with ids, correct their mood, export/import CSV")
+    _add_db(p)
+    actions = p.add_subparsers(title="actions", required=True)
+    a = actions.add_parser("list", help="a film's quotes with ids, labels and scores")
+    a.add_argument("--film", help="which film (default: the only or the configured one)")
+    a.add_argument("--mood", choices=label.STATES, default="any")
+    a.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    _add_db(a)
+    a.set_defaults(func=_cmd_label_list)
+    a = actions.add_parser("set", help="correct one quote's mood, or hide it, by id")
+    a.add_argument("id", type=int)
+    a.add_argument("to", choices=[c.value for c in Correction])
+    a.add_argument("--by", help="who corrects (default: your login name)")
+    _add_db(a)
+    a.set_defaults(func=_cmd_label_set)
+    a = actions.add_parser("export", help="write every correction to a CSV file")
+    a.add_argument("file", type=Path)
+    a.add_argument("--film", help="only this film's corrections")
+    _add_db(a)
+    a.set_defaults(func=_cmd_label_export)
+    a = actions.add_parser("import", help="apply the corrections of a CSV file")
+    a.add_argument("file", type=Path)
+    a.add_argument("--by", help="who, for rows with no 'by' (default: your login name)")
+    _add_db(a)
+    a.set_defaults(func=_cmd_label_import)
+
     p = sub.add_parser("score", help="score stdin lines, one JSON object per line out")
     p.set_defaults(func=_cmd_score)
 
-    p = sub.add_parser("eval", help="measure the scorer and TextBlob on labelled files")
+    p = sub.add_parser("eval", help="measure the scorer, its gate and TextBlob on labelled files")
     p.add_argument("--pos", type=Path, required=True, help="positive snippets, one per line")
     p.add_argument("--neg", type=Path, required=True, help="negative snippets, one per line")
     p.add_argument("--folds", type=int, help="train and test by k-fold cross-validation")
+    p.add_argument(
+        "--prior", type=float,
+        help="also report figures as at a film this share positive, e.g. 0.94 (reweighted)",
+    )
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("train", help="train the scorer's weights from labelled files")
@@ -218,6 +253,90 @@ async def _only_film(core: ReviewBot) -> str | None:
     return films[0].name if len(films) == 1 else None
 
 
+# -- label -------------------------------------------------------------------------------
+
+
+def _label_command(
+    settings: Settings, action: Callable[[ReviewBot], Awaitable[int]]
+) -> int:
+    """Open the bot without topping up the default corpus, run ``action``, and print a
+    usage mistake (a wrong film, id or file) as one line with exit status 2."""
+    _logging(settings, quiet=True)
+
+    async def go() -> int:
+        core = await ReviewBot.open(settings, ingest_default_corpus=False)
+        try:
+            return await action(core)
+        except UsageError as exc:
+            print(f"reviewbot: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await core.close()
+
+    return asyncio.run(go())
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the user database
+        return "command line"
+
+
+def _cmd_label_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(core: ReviewBot) -> int:
+        film = await core.ctx.film(args.film)
+        for line in await label.listing(core.ctx, film, args.mood, max(args.limit, 0)):
+            print(line)
+        return 0
+
+    return _label_command(settings, action)
+
+
+def _cmd_label_set(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(core: ReviewBot) -> int:
+        stored = await core.corrections.quote(args.id)
+        applied = await label.set_label(core.ctx, args.id, Correction(args.to), args.by or _login())
+        film = stored.quote.film if stored else "the film"
+        print(f"#{args.id}: {applied.before} → {applied.after}; "
+              f"{applied.checked_by_people} quotes of {film} checked by people")
+        return 0
+
+    return _label_command(settings, action)
+
+
+def _cmd_label_export(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(core: ReviewBot) -> int:
+        film = await core.ctx.film(args.film) if args.film else None
+        try:
+            with args.file.open("w", encoding="utf-8", newline="") as out:
+                count = await label.export_csv(core.ctx, out, film)
+        except OSError as exc:
+            raise UsageError(f"cannot write {safe_path(args.file)}: {exc.strerror or exc}"
+                             ) from None
+        print(f"{count} corrections written to {safe_path(args.file)}")
+        return 0
+
+    return _label_command(settings, action)
+
+
+def _cmd_label_import(args: argparse.Namespace, settings: Settings) -> int:
+    async def action(core: ReviewBot) -> int:
+        try:
+            with args.file.open(encoding="utf-8-sig", newline="") as source:
+                report = await label.import_csv(core.ctx, source, args.by or _login())
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise UsageError(f"cannot read {safe_path(args.file)}: {reason}") from None
+        for bad in report.bad:
+            print(bad.describe(safe_path(args.file)), file=sys.stderr)
+        print(f"{report.applied} corrections applied, {report.unchanged} already there, "
+              f"{len(report.bad)} rows skipped")
+        return 1 if report.bad else 0
+
+    return _label_command(settings, action)
+
+
 def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     scorer = default_scorer()
     for line in sys.stdin:
@@ -234,8 +353,12 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.folds is not None and args.folds < 2:
         print("reviewbot: --folds needs 2 or more", file=sys.stderr)
         return 2
+    if args.prior is not None and not 0 < args.prior < 1:
+        print("reviewbot: --prior is a share of positives between 0 and 1, e.g. 0.94",
+              file=sys.stderr)
+        return 2
     try:
-        run_eval(args.pos, args.neg, args.folds, sys.stdout)
+        run_eval(args.pos, args.neg, args.folds, sys.stdout, args.prior)
     except BadFile as exc:
         print(f"reviewbot: {exc}", file=sys.stderr)
         return 2

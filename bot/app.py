@@ -17,19 +17,20 @@ from importlib import resources
 from pathlib import Path
 
 from bot.clock import Clock, SystemClock
-from bot.commands import daily, help_text, mood, quote, verdict
+from bot.commands import correct, daily, help_text, mood, quote, review, verdict
 from bot.commands.context import CommandContext
 from bot.commands.parsing import NoMatch, ParsedCommand, UsageError, from_options, parse_line
 from bot.cooldowns import Cooldowns
 from bot.ingest.pipeline import FileResult, IngestReport, file_digests, ingest_paths
 from bot.invocation import Invocation
-from bot.models import Mood, Schedule
+from bot.models import Correction, Mood, Schedule
 from bot.replies import ErrorReply, QuoteReply, Reply
 from bot.scheduler import Scheduler
 from bot.sentiment import Scorer, default_scorer
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore, best_film_matches
+from bot.storage.corrections import CorrectionStore
 from bot.storage.errors import StorageError
 from bot.storage.schedules import ScheduleStore
 
@@ -43,6 +44,7 @@ _HANDLERS: dict[str, Handler] = {
     "mood": mood.run,
     "verdict": verdict.run,
     "daily": daily.run,
+    "review": review.run,
     "help": help_text.run,
 }
 
@@ -65,12 +67,14 @@ class ReviewBot:
         self.settings = settings
         self.db = db
         self.corpus = CorpusStore(db)
+        self.corrections = CorrectionStore(self.corpus)
         self.schedules = ScheduleStore(db)
         self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
         self.cooldowns = Cooldowns(clock)
         self.ctx = CommandContext(
             corpus=self.corpus, schedules=self.schedules, scheduler=self.scheduler,
-            scorer=scorer, clock=clock, rng=random.Random(), default_film=settings.default_film,
+            scorer=scorer, clock=clock, rng=random.Random(), corrections=self.corrections,
+            default_film=settings.default_film,
         )
 
     @classmethod
@@ -152,7 +156,15 @@ class ReviewBot:
         A manager's correction applies at once, in every pool for every channel; a
         member's goes to the review queue. Never raises; a doctored value is "out of date".
         """
-        raise NotImplementedError("issue 11: corrections")
+        to, _, quote_id = value.partition(":")
+        if to not in {c.value for c in Correction} or not _is_row_id(quote_id):
+            return ErrorReply("That button is out of date.", ephemeral=True)
+
+        async def apply() -> Reply:
+            self._cool_down(inv)
+            return await correct.run(self.ctx, inv, int(quote_id), Correction(to))
+
+        return await self._guard(inv, "correct", apply)
 
     async def film_names(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Film names for autocomplete, best matches first."""

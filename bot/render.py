@@ -10,15 +10,19 @@ from functools import singledispatch
 
 from bot.replies import (
     CorpusMoodReply,
+    CorrectionReply,
     ErrorReply,
     GroupVerdict,
     HelpReply,
     QuoteReply,
     Reply,
+    ReviewItem,
+    ReviewReply,
     ScheduleReply,
     TextMoodReply,
     VerdictReply,
 )
+from bot.safe_text import excerpt
 
 BAR_WIDTH = 24
 
@@ -29,6 +33,10 @@ def percent(share: float | None) -> str:
 
 def signed(value: float) -> str:
     return f"{value:+.2f}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -57,6 +65,35 @@ def verdict_headline(reply: VerdictReply) -> str:
     word = "Fresh" if reply.fresh else "Rotten"
     committed = reply.critics.positive + reply.critics.negative
     return f"{word}: {percent(reply.score)} of {committed} critic quotes are positive"
+
+
+def checked_line(reply: VerdictReply) -> str:
+    """Who labelled the quotes: "12 checked by people · 3 from the source"."""
+    parts = [f"{reply.checked_by_people} checked by people"]
+    if reply.from_source:
+        parts.append(f"{reply.from_source} from the source")
+    return " · ".join(parts)
+
+
+REVIEW_EXCERPT = 120  # characters of a quote in a /review line
+
+
+def review_line(item: ReviewItem) -> str:
+    """"#123 “…” — negative (scorer, 0.62) · reported 2×, suggested positive": the id lets
+    the console act on it."""
+    q = item.quote
+    line = (f"#{q.id} “{excerpt(q.text, REVIEW_EXCERPT)}” — {q.label.display} "
+            f"({q.label_source.value}, {q.confidence:.2f})")
+    if item.reports:
+        line += f" · reported {item.reports}×"
+        if item.suggested:
+            line += f", suggested {item.suggested.value}"
+    return line
+
+
+def review_headline(reply: ReviewReply) -> str:
+    return (f"To review in {reply.film}: {plural(reply.open_reports, 'open report')}, "
+            f"{plural(reply.checked_by_people, 'quote')} checked by people")
 
 
 def histogram_lines(reply: CorpusMoodReply) -> list[str]:
@@ -96,7 +133,8 @@ def render_text(reply: Reply) -> str:
 @render_text.register
 def _(reply: QuoteReply) -> str:
     q = reply.quote
-    return f"“{q.text}”\n— {q.attribution}\n({quote_footer(reply)})"
+    text = f"“{q.text}”\n— {q.attribution}\n({quote_footer(reply)})"
+    return f"{text}\n{reply.note}" if reply.note else text
 
 
 @render_text.register
@@ -121,12 +159,25 @@ def _(reply: VerdictReply) -> str:
     if reply.consensus:
         lines.append(f"Consensus: {reply.consensus}")
     lines += [group_line(g) for g in (reply.critics, reply.reviews, reply.readers)]
+    lines.append(checked_line(reply))
     return "\n".join(lines)
 
 
 @render_text.register
 def _(reply: ScheduleReply) -> str:
     return "\n".join(schedule_lines(reply))
+
+
+@render_text.register
+def _(reply: CorrectionReply) -> str:
+    return reply.message
+
+
+@render_text.register
+def _(reply: ReviewReply) -> str:
+    if not reply.items:
+        return f"{review_headline(reply)}. Nothing to review."
+    return "\n".join([f"{review_headline(reply)}:", *(review_line(i) for i in reply.items)])
 
 
 @render_text.register

@@ -37,6 +37,9 @@ class QuoteReply(Reply):
     film_id: int
     remaining: int  # quotes of this mood this channel has not seen in the current round
     pool_size: int
+    # When the film has few confident quotes of this mood, how many and why ("Her (2013)
+    # has only 18 confident negative critic quotes: critics loved it (91 % positive).").
+    note: str | None = None
 
     @property
     def another_value(self) -> str:

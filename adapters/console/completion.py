@@ -1,4 +1,5 @@
-"""Tab completion at the console prompt: commands, subcommands, choices, zones and films.
+"""Tab completion at the console prompt: commands, subcommands, choices, zones, films, and
+the console's own words with their choices (``wrong negative``, ``fix 12 hide``).
 
 Every word offered comes from where the parser reads it: commands, subcommands, options
 and moods from ``bot.commands.definitions.COMMANDS`` (the list the other adapters
@@ -13,7 +14,7 @@ hands it to prompt_toolkit and looks film names up asynchronously, on the bot's 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -24,6 +25,8 @@ from bot.commands.parsing import accepts
 from bot.schedule_times import zone_names
 
 FilmNames = Callable[[str], Awaitable[list[str]]]
+# A console word -> the words that may follow it, one tuple per position.
+ConsoleWords = Mapping[str, Sequence[Sequence[str]]]
 
 _WORD = re.compile(r"\S+")
 # Options that take the rest of the line: nothing after them is another option.
@@ -48,17 +51,25 @@ class Plan:
 NOTHING = Plan(0)
 
 
-def plan(text: str, console_words: Sequence[str] = ()) -> Plan:
+def plan(text: str, console_words: ConsoleWords | None = None) -> Plan:
     """Candidates for the end of ``text``, the line up to the cursor.
 
     ``console_words`` are first words the console understands besides the commands
-    (``another``, ``quit``).
+    (``another``, ``wrong``, ``quit`` ...), each with the words Tab may offer after it,
+    position by position (an empty tuple where anything goes, such as a quote id).
     """
+    words = console_words or {}
     spans = [(m.start(), m.group()) for m in _WORD.finditer(text)]
     typing = "" if not text or text[-1].isspace() else spans.pop()[1]
     if not spans:
-        names = [f"/{c.name}" for c in COMMANDS] + list(console_words)
+        names = [f"/{c.name}" for c in COMMANDS] + list(words)
         return Plan(len(typing), _matching(names, typing))
+    arguments = words.get(spans[0][1].casefold())
+    if arguments is not None:
+        position = len(spans) - 1
+        if position >= len(arguments):
+            return NOTHING
+        return Plan(len(typing), _matching(arguments[position], typing))
     spec = command(spans[0][1].lstrip("/").casefold())
     if spec is None:
         return NOTHING
@@ -145,9 +156,9 @@ def _matching(candidates: Iterable[str], typing: str) -> tuple[str, ...]:
 class CommandCompleter(Completer):
     """prompt_toolkit's view of ``plan``, with film names from the database."""
 
-    def __init__(self, film_names: FilmNames, console_words: Sequence[str] = ()) -> None:
+    def __init__(self, film_names: FilmNames, console_words: ConsoleWords | None = None) -> None:
         self._film_names = film_names
-        self._console_words = tuple(console_words)
+        self._console_words = console_words
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent

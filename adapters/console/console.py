@@ -1,7 +1,10 @@
 """The console adapter: every command at a terminal prompt, no token needed.
 
 It is a platform like the others: an Invocation per line, replies rendered by the core's
-plain-text renderer, and a poster that prints daily quotes to the terminal.
+plain-text renderer, and a poster that prints daily quotes to the terminal. Where the
+chat platforms put buttons, the console takes words: ``another`` after a quote, ``wrong
+<mood>`` to correct its mood, ``fix <id> <choice>`` on a /review item (the person at the
+terminal manages it, so a correction applies at once).
 
 At a terminal the prompt is prompt_toolkit's: line editing, history kept across sessions,
 Tab completion, Ctrl-C to clear the line; daily posts are drawn above the line being
@@ -26,9 +29,18 @@ from typing import Protocol, TextIO
 from bot.app import ReviewBot
 from bot.delivery import Claim
 from bot.invocation import Invocation
-from bot.models import Schedule
+from bot.models import Correction, Schedule
 from bot.render import render_text
-from bot.replies import ErrorReply, QuoteReply, Reply
+from bot.replies import (
+    REVIEW_CHOICES,
+    WRONG_MOOD_CHOICES,
+    ErrorReply,
+    HelpReply,
+    QuoteReply,
+    Reply,
+    ReviewReply,
+    correction_value,
+)
 from bot.safe_text import strip_controls
 
 _log = logging.getLogger(__name__)
@@ -38,6 +50,24 @@ PROMPT = "reviewbot> "
 ANOTHER_WORD, QUIT_WORD = "another", "quit"  # the spellings Tab offers
 ANOTHER = {ANOTHER_WORD, "a", "more"}
 QUIT = {QUIT_WORD, "exit", "q"}
+WRONG_WORD, FIX_WORD = "wrong", "fix"
+WRONG_CHOICES = tuple(c.value for c in WRONG_MOOD_CHOICES)
+FIX_CHOICES = tuple(c.value for c in REVIEW_CHOICES)
+# The console's own words, with what Tab offers after each, position by position.
+CONSOLE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    ANOTHER_WORD: (),
+    WRONG_WORD: (WRONG_CHOICES,),
+    FIX_WORD: ((), FIX_CHOICES),  # a quote id, then the choice
+    QUIT_WORD: (),
+}
+WRONG_USAGE = f"{WRONG_WORD} {'|'.join(WRONG_CHOICES)}"
+FIX_USAGE = f"{FIX_WORD} <quote id> {'|'.join(FIX_CHOICES)}"
+QUOTE_HINT = f"(type '{ANOTHER_WORD}' for another one, '{WRONG_USAGE}' if its mood is wrong)"
+REVIEW_HINT = f"(type '{FIX_USAGE}' to act on one; the id follows #)"
+HELP_HINT = (
+    f"At this console: '{ANOTHER_WORD}' after a quote, '{WRONG_USAGE}' to correct its "
+    f"mood, '{FIX_USAGE}' after /review, '{QUIT_WORD}' to leave."
+)
 
 
 def invocation() -> Invocation:
@@ -55,9 +85,14 @@ def printable(reply: Reply) -> str:
 
 
 def show(reply: Reply, out: TextIO) -> None:
+    """The reply, then what the console lets you type about it (its words, not a command's)."""
     out.write(printable(reply) + "\n")
     if isinstance(reply, QuoteReply):
-        out.write("(type 'another' for another one)\n")
+        out.write(QUOTE_HINT + "\n")
+    elif isinstance(reply, ReviewReply) and reply.items:
+        out.write(REVIEW_HINT + "\n")
+    elif isinstance(reply, HelpReply):
+        out.write(HELP_HINT + "\n")
     out.flush()
 
 
@@ -180,18 +215,40 @@ async def _converse(
         line = line.strip()
         if not line:
             continue
-        if line.casefold() in ANOTHER:
+        words = line.casefold().split()
+        if line.casefold() in ANOTHER or words[0] == WRONG_WORD:
             if last is None:
                 out.write("Ask for a /quote first.\n")
                 out.flush()
                 continue
-            reply = await core.another(inv, last.another_value)
+            if words[0] == WRONG_WORD:
+                reply = await _wrong(core, inv, last, words[1:])
+            else:
+                reply = await core.another(inv, last.another_value)
+        elif words[0] == FIX_WORD:
+            reply = await _fix(core, inv, words[1:])
         else:
             reply = await core.handle_text(inv, line)
         if isinstance(reply, QuoteReply):
             last = reply
         show(reply, out)
     stop.set()
+
+
+async def _wrong(core: ReviewBot, inv: Invocation, last: QuoteReply, args: list[str]) -> Reply:
+    """``wrong <mood>``: the last quote's mood corrected."""
+    if len(args) != 1 or args[0] not in WRONG_CHOICES:
+        return ErrorReply(f"Type {WRONG_USAGE}.", ephemeral=True)
+    return await core.correct(inv, last.correction_value(Correction(args[0])))
+
+
+async def _fix(core: ReviewBot, inv: Invocation, args: list[str]) -> Reply:
+    """``fix <quote id> <choice>``: a /review item acted on; ``#12`` as /review prints it."""
+    quote_id = args[0].lstrip("#") if args else ""
+    if len(args) != 2 or not (quote_id.isascii() and quote_id.isdigit()) or \
+            args[1] not in FIX_CHOICES:
+        return ErrorReply(f"Type {FIX_USAGE}, with an id /review shows.", ephemeral=True)
+    return await core.correct(inv, correction_value(int(quote_id), Correction(args[1])))
 
 
 async def _next_line(lines: _Lines, stop: asyncio.Event) -> str | None:

@@ -13,7 +13,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from adapters.console.completion import CommandCompleter
-from adapters.console.console import ANOTHER_WORD, PROMPT, QUIT_WORD
+from adapters.console.console import CONSOLE_WORDS, PROMPT
 from bot.app import ReviewBot
 from bot.settings import default_db_path
 
@@ -42,7 +42,7 @@ class TerminalLines:
         self._session: PromptSession[str] = PromptSession(
             PROMPT,
             history=_history(),
-            completer=CommandCompleter(core.film_names, (ANOTHER_WORD, QUIT_WORD)),
+            completer=CommandCompleter(core.film_names, CONSOLE_WORDS),
             complete_while_typing=False,
         )
 

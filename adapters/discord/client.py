@@ -1,4 +1,4 @@
-"""The discord.py client: the command tree, the persistent button, the command sync."""
+"""The discord.py client: the command tree, the persistent components, the command sync."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from discord import app_commands
 
 from adapters.discord.attempts import request_trace
 from adapters.discord.commands import build_commands
-from adapters.discord.responses import invocation_for, respond
+from adapters.discord.responses import invocation_for, respond, update_review
 from adapters.discord.sync import state_path_for, sync_commands
-from adapters.discord.views import AnotherButton
+from adapters.discord.views import AnotherButton, ReviewButton, WrongMoodSelect
 from bot.app import ReviewBot
 from bot.commands.definitions import COMMANDS
 from bot.settings import Settings
@@ -51,7 +51,7 @@ class ReviewBotClient(discord.Client):
             self.tree.add_command(command)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AnotherButton)
+        self.add_dynamic_items(AnotherButton, WrongMoodSelect, ReviewButton)
         assert self.application_id is not None  # login() fetched the application
         try:
             await sync_commands(
@@ -68,3 +68,16 @@ class ReviewBotClient(discord.Client):
     async def on_reviewbot_another(self, interaction: discord.Interaction[Any], value: str) -> None:
         """Dispatched by ``AnotherButton``: the next quote for the same mood and film."""
         await respond(interaction, self.core.another(invocation_for(interaction), value))
+
+    async def on_reviewbot_wrong_mood(
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> None:
+        """Dispatched by ``WrongMoodSelect``: a report, or a manager's correction, answered
+        only to the person who chose (nobody else sees who reported what)."""
+        await respond(
+            interaction, self.core.correct(invocation_for(interaction), value), private=True
+        )
+
+    async def on_reviewbot_review(self, interaction: discord.Interaction[Any], value: str) -> None:
+        """Dispatched by ``ReviewButton``: the correction, shown on the review itself."""
+        await update_review(interaction, self.core.correct(invocation_for(interaction), value))

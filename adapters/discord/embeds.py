@@ -12,14 +12,18 @@ from functools import singledispatch
 
 import discord
 
+from adapters.discord.views import ROW_LIMIT
 from bot.models import Label
 from bot.render import (
+    checked_line,
     drivers_line,
     group_line,
     histogram_lines,
     percent,
     quote_footer,
     render_text,
+    review_headline,
+    review_line,
     signed,
     verdict_headline,
 )
@@ -29,6 +33,7 @@ from bot.replies import (
     HelpReply,
     QuoteReply,
     Reply,
+    ReviewReply,
     ScheduleReply,
     TextMoodReply,
     VerdictReply,
@@ -47,6 +52,7 @@ LABEL_COLOURS: dict[Label, discord.Colour] = {
     Label.NEUTRAL: discord.Colour.light_grey(),
 }
 INFO_COLOUR = discord.Colour.blurple()
+DONE = " ✓ done"  # after a /review item's number once a manager has acted on it
 
 
 def clip(text: str, limit: int) -> str:
@@ -126,6 +132,43 @@ def _verdict(reply: VerdictReply) -> discord.Embed:
     voices = "\n".join(group_line(g) for g in (reply.critics, reply.reviews, reply.readers))
     embed.add_field(
         name="Critics, reviews, readers", value=clip(voices, FIELD_VALUE_LIMIT), inline=False
+    )
+    if reply.checked_by_people:
+        embed.set_footer(text=checked_line(reply))
+    return embed
+
+
+@render_embed.register
+def _review(reply: ReviewReply) -> discord.Embed:
+    """One field per item, in the order of the button rows under it (``review_view``):
+    field N and row N are the same quote, which is how a press finds its item again."""
+    embed = discord.Embed(
+        title=clip(f"Review: {reply.film}", TITLE_LIMIT),
+        description=clip(render_text(reply) if not reply.items else review_headline(reply),
+                         DESCRIPTION_LIMIT),
+        colour=INFO_COLOUR,
+    )
+    for number, item in enumerate(reply.items[:ROW_LIMIT], start=1):
+        embed.add_field(
+            name=f"{number}.",
+            # The quote is the critic's text, not markdown: shown as written.
+            value=clip(discord.utils.escape_markdown(review_line(item)), FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    return embed
+
+
+def mark_done(embed: discord.Embed, index: int, outcome: str) -> discord.Embed:
+    """``embed`` (a /review page) with item ``index`` marked done by ``outcome``."""
+    if not 0 <= index < len(embed.fields):
+        return embed
+    field = embed.fields[index]
+    name = field.name or ""
+    embed.set_field_at(
+        index,
+        name=clip(name if name.endswith(DONE) else f"{name}{DONE}", FIELD_NAME_LIMIT),
+        value=clip(f"{field.value or ''}\n**{outcome}**", FIELD_VALUE_LIMIT),
+        inline=False,
     )
     return embed
 

@@ -3,6 +3,10 @@
 The core call runs as a task; if it has not finished after ``DEFER_AFTER`` seconds the
 interaction is deferred (the "thinking…" state, good for 15 minutes) and the reply
 replaces it when ready. Fast replies go out as one ordinary response.
+
+A /review button is answered by editing the review it sits on (``update_review``), so the
+manager sees the item done where they pressed; anything else it gets back (an error, an
+out-of-date button) is a private message of its own, leaving the review as it was.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from typing import Any
 
 import discord
 
-from adapters.discord.embeds import error_text, render_embed
-from adapters.discord.views import another_view
+from adapters.discord.embeds import CONTENT_LIMIT, clip, error_text, mark_done, render_embed
+from adapters.discord.views import done_view, quote_view, review_row, review_view
 from bot.invocation import Invocation
-from bot.replies import ErrorReply, QuoteReply, Reply
+from bot.replies import CorrectionReply, ErrorReply, QuoteReply, Reply, ReviewReply
 
 _log = logging.getLogger(__name__)
 
@@ -46,7 +50,15 @@ class OutgoingMessage:
 def outgoing(reply: Reply) -> OutgoingMessage:
     if isinstance(reply, ErrorReply):
         return OutgoingMessage(content=error_text(reply), ephemeral=True)
-    view = another_view(reply.another_value) if isinstance(reply, QuoteReply) else None
+    if isinstance(reply, CorrectionReply):
+        # One sentence for the person who chose: no structure worth an embed.
+        return OutgoingMessage(content=clip(reply.message, CONTENT_LIMIT),
+                               ephemeral=reply.ephemeral)
+    view: discord.ui.View | None = None
+    if isinstance(reply, QuoteReply):
+        view = quote_view(reply)
+    elif isinstance(reply, ReviewReply) and reply.items:
+        view = review_view(reply.items)
     return OutgoingMessage(embed=render_embed(reply), view=view, ephemeral=reply.ephemeral)
 
 
@@ -65,8 +77,15 @@ def invocation_for(interaction: discord.Interaction[Any]) -> Invocation:
     )
 
 
-async def respond(interaction: discord.Interaction[Any], pending: Awaitable[Reply]) -> None:
-    """Send ``pending``'s reply as the interaction's response, deferring if it is slow."""
+async def respond(
+    interaction: discord.Interaction[Any], pending: Awaitable[Reply], *, private: bool = False
+) -> None:
+    """Send ``pending``'s reply as the interaction's response, deferring if it is slow.
+
+    ``private``: every answer is for the person who asked alone (a "Wrong mood?" choice),
+    so a slow one's "thinking…" placeholder is private too: no report shows in the channel,
+    not even for a moment.
+    """
     task = asyncio.ensure_future(pending)
     try:
         reply = await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER)
@@ -75,8 +94,12 @@ async def respond(interaction: discord.Interaction[Any], pending: Awaitable[Repl
             "core slower than %.1fs for interaction %s: deferring", DEFER_AFTER, interaction.id
         )
         with _first_response(interaction):
-            await interaction.response.defer(thinking=True)
-        await _replace_thinking(interaction, outgoing(await task))
+            await interaction.response.defer(thinking=True, ephemeral=private)
+        message = outgoing(await task)
+        if private:
+            await interaction.edit_original_response(**message.kwargs())
+        else:
+            await _replace_thinking(interaction, message)
         return
     await send_now(interaction, reply)
 
@@ -86,6 +109,45 @@ async def send_now(interaction: discord.Interaction[Any], reply: Reply) -> None:
     message = outgoing(reply)
     with _first_response(interaction):
         await interaction.response.send_message(**message.kwargs(), ephemeral=message.ephemeral)
+
+
+async def update_review(interaction: discord.Interaction[Any], pending: Awaitable[Reply]) -> None:
+    """Answer a /review button: the review edited to show the item done, when the core
+    answered with a correction; otherwise ``pending``'s reply on its own, privately.
+
+    The review is rebuilt from the message pressed (its embed and rows), not from memory,
+    so a button pressed after a restart marks its item just the same.
+    """
+    custom_id = str(dict(interaction.data or {}).get("custom_id", ""))
+    message = interaction.message
+    row = review_row(message, custom_id) if message is not None else None
+    task = asyncio.ensure_future(pending)
+    try:
+        reply = await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER)
+    except TimeoutError:
+        _log.info("core slower than %.1fs for review press %s: deferring", DEFER_AFTER,
+                  interaction.id)
+        with _first_response(interaction):
+            await interaction.response.defer()  # on a component: "update the message later"
+        reply = await task
+        if message is None or row is None or not isinstance(reply, CorrectionReply):
+            await interaction.followup.send(**outgoing(reply).kwargs(), ephemeral=True)
+            return
+        await interaction.edit_original_response(**_review_done(message, row, custom_id, reply))
+        return
+    if message is None or row is None or not isinstance(reply, CorrectionReply):
+        await send_now(interaction, reply)
+        return
+    with _first_response(interaction):
+        await interaction.response.edit_message(**_review_done(message, row, custom_id, reply))
+
+
+def _review_done(
+    message: discord.Message, row: int, custom_id: str, reply: CorrectionReply
+) -> dict[str, Any]:
+    embeds = [mark_done(e, row, reply.message) if i == 0 else e
+              for i, e in enumerate(message.embeds)]
+    return {"embeds": embeds, "view": done_view(message, row, custom_id)}
 
 
 @contextlib.contextmanager

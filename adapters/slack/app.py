@@ -1,4 +1,5 @@
-"""The slack-bolt ``AsyncApp``: slash commands and the "Another" button, wired to the core.
+"""The slack-bolt ``AsyncApp``: slash commands, "Another", "Wrong mood?" and the /review
+buttons, wired to the core.
 
 Slack drops a command or a button press that is not acknowledged within 3 s. Each
 handler starts the core's work at once and waits for it for ``ack_budget`` seconds: a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -24,7 +26,14 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import ANOTHER_ACTION_ID, SlackMessage, render, unescape
+from adapters.slack.blocks import (
+    ANOTHER_ACTION_ID,
+    REVIEW_ACTION_PREFIX,
+    WRONG_MOOD_ACTION_ID,
+    SlackMessage,
+    render,
+    unescape,
+)
 from adapters.slack.commands import slash_names
 from adapters.slack.permissions import (
     LookupFailed,
@@ -67,6 +76,8 @@ def build_app(core: ReviewBot, settings: Settings, *, ack_budget: float = ACK_BU
     for slash, spec in slash_names(settings.slack_command_prefix).items():
         app.command(slash)(handlers.command(spec))
     app.action(ANOTHER_ACTION_ID)(handlers.another)
+    app.action(WRONG_MOOD_ACTION_ID)(handlers.correct)
+    app.action(re.compile("^" + re.escape(REVIEW_ACTION_PREFIX)))(handlers.correct)
     return app
 
 
@@ -95,13 +106,31 @@ class _Handlers:
         """The button: acknowledged at once, the next quote posted as a new message."""
         await ack()
         value = str(body["actions"][0].get("value", ""))
-        inv = _invocation(
-            channel=(body.get("channel") or {}).get("id", ""),
-            user=body["user"]["id"],
-            team=(body.get("team") or {}).get("id") or body["user"].get("team_id"),
-            user_name=body["user"].get("username") or body["user"].get("name"),
-        )
+        inv = _clicked_by(body)
         await self._answer(lambda: self._render(self._core.another(inv, value)), respond)
+
+    async def correct(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """A "Wrong mood?" choice or a /review button: answered only to whoever chose.
+
+        A new private message either way, never an edit: the quote is the channel's, and
+        Slack does not send back the blocks of the ephemeral review to rebuild it from.
+        """
+        await ack()
+        action = body["actions"][0]
+        # A select sends the option chosen; a button its own value.
+        value = str((action.get("selected_option") or {}).get("value") or action.get("value", ""))
+        inv = _clicked_by(body)
+        await self._answer(lambda: self._run_correction(inv, value), respond)
+
+    async def _run_correction(self, inv: Invocation, value: str) -> SlackMessage:
+        try:
+            allowed = await can_manage(self._client, inv.user, self._admins)
+        except LookupFailed as e:
+            return self._error(
+                f"I could not ask Slack whether you manage this workspace ({e}). "
+                "Try again in a moment."
+            )
+        return await self._render(self._core.correct(replace(inv, can_manage=allowed), value))
 
     async def _answer(
         self,
@@ -174,6 +203,16 @@ class _Handlers:
                 "Something went wrong.", error_id=error_id, usage=False, ephemeral=True
             )
             return render(failure, self._prefix)
+
+
+def _clicked_by(body: Mapping[str, Any]) -> Invocation:
+    """Who pressed a button or chose an option, where (``can_manage`` not yet known)."""
+    return _invocation(
+        channel=(body.get("channel") or {}).get("id", ""),
+        user=body["user"]["id"],
+        team=(body.get("team") or {}).get("id") or body["user"].get("team_id"),
+        user_name=body["user"].get("username") or body["user"].get("name"),
+    )
 
 
 def _invocation(channel: str, user: str, team: str | None, user_name: str | None) -> Invocation:

@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from adapters.corrections import WRONG_MOOD_PROMPT, choice_label
 from adapters.slack.commands import slack_text
-from bot.render import render_text
+from bot.models import Correction
+from bot.render import checked_line, render_text, review_headline, review_line
 from bot.replies import (
+    REVIEW_CHOICES,
+    WRONG_MOOD_CHOICES,
     CorpusMoodReply,
+    CorrectionReply,
     ErrorReply,
     GroupVerdict,
     HelpReply,
     QuoteReply,
     Reply,
+    ReviewReply,
     ScheduleReply,
     TextMoodReply,
     VerdictReply,
@@ -34,6 +40,10 @@ from bot.replies import (
 Block = dict[str, Any]
 
 ANOTHER_ACTION_ID = "reviewbot_another"
+WRONG_MOOD_ACTION_ID = "reviewbot_wrong_mood"
+# /review buttons: this prefix and the choice ("reviewbot_review_hide"). Slack wants
+# action_ids unique within a block, and each item's buttons share one actions block.
+REVIEW_ACTION_PREFIX = "reviewbot_review_"
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
 _SECTION_TEXT_MAX = 3000
@@ -80,8 +90,9 @@ def render(reply: Reply, prefix: str) -> SlackMessage:
     return message
 
 
-# Replies whose every word the bot wrote, command hints included.
-_BOT_AUTHORED = (ErrorReply, HelpReply, ScheduleReply)
+# Replies whose every word the bot wrote, command hints included. Not ReviewReply: its
+# lines are quotes, shown as the critics wrote them (and it names no command).
+_BOT_AUTHORED = (ErrorReply, HelpReply, ScheduleReply, CorrectionReply)
 
 
 def notice(mrkdwn: str, prefix: str) -> SlackMessage:
@@ -125,6 +136,8 @@ def _blocks(reply: Reply) -> list[Block]:
         return _help(reply)
     if isinstance(reply, ErrorReply):
         return _error(reply)
+    if isinstance(reply, ReviewReply):
+        return _review(reply)
     return [_section(escape(render_text(reply)))]
 
 
@@ -142,7 +155,19 @@ def _quote(reply: QuoteReply) -> list[Block]:
                     "action_id": ANOTHER_ACTION_ID,
                     "text": {"type": "plain_text", "text": "Another"},
                     "value": reply.another_value,
-                }
+                },
+                {
+                    "type": "static_select",
+                    "action_id": WRONG_MOOD_ACTION_ID,
+                    "placeholder": {"type": "plain_text", "text": WRONG_MOOD_PROMPT},
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": choice_label(c)},
+                            "value": reply.correction_value(c),
+                        }
+                        for c in WRONG_MOOD_CHOICES
+                    ],
+                },
             ],
         },
     ]
@@ -186,7 +211,36 @@ def _verdict(reply: VerdictReply) -> list[Block]:
     if reply.consensus:
         blocks.append(_section(f"*Consensus:* {escape(reply.consensus)}"))
     blocks.append(_fields([_group(g) for g in (reply.critics, reply.readers, reply.reviews)]))
+    if reply.checked_by_people:
+        blocks.append(_context(escape(checked_line(reply))))
     return blocks
+
+
+# A section and an actions block per item, under the headline: within 50 blocks.
+_REVIEW_ITEMS_MAX = (_MAX_BLOCKS - 1) // 2
+
+
+def _review(reply: ReviewReply) -> list[Block]:
+    if not reply.items:
+        return [_section(escape(render_text(reply)))]
+    blocks = [_section(f"*{escape(review_headline(reply))}*")]
+    for number, item in enumerate(reply.items[:_REVIEW_ITEMS_MAX], start=1):
+        blocks.append(_section(f"*{number}.* {escape(review_line(item))}"))
+        blocks.append({
+            "type": "actions",
+            "elements": [_review_button(choice, item.action_value(choice))
+                         for choice in REVIEW_CHOICES],
+        })
+    return blocks
+
+
+def _review_button(choice: Correction, value: str) -> Block:
+    return {
+        "type": "button",
+        "action_id": REVIEW_ACTION_PREFIX + choice.value,
+        "text": {"type": "plain_text", "text": choice_label(choice)},
+        "value": value,
+    }
 
 
 def _group(group: GroupVerdict) -> str:

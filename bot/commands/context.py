@@ -12,6 +12,7 @@ from bot.safe_text import excerpt, quoted
 from bot.scheduler import Scheduler
 from bot.sentiment import Scorer
 from bot.storage.corpus import CorpusStore, best_film_matches
+from bot.storage.corrections import CorrectionStore
 from bot.storage.schedules import ScheduleStore
 
 _LIST_CHARS = 100  # of film names in one message, so the advice around them still fits
@@ -25,6 +26,7 @@ class CommandContext:
     scorer: Scorer
     clock: Clock
     rng: random.Random
+    corrections: CorrectionStore
     default_film: str | None = None
 
     async def film(self, name: str | None) -> Film:

@@ -130,9 +130,16 @@ DAILY = CommandSpec(
         CommandSpec("off", "Delete this channel's daily quote", admin=True),
     ),
 )
+REVIEW = CommandSpec(
+    "review",
+    "Quotes to check: members' reports and the scorer's least certain, with mood buttons",
+    options=(FILM,),
+    admin=True,
+    examples=("/review", "/review Her (2013)"),
+)
 HELP = CommandSpec("help", "What every command does", examples=("/help",))
 
-COMMANDS: tuple[CommandSpec, ...] = (QUOTE, MOOD_CMD, VERDICT, DAILY, HELP)
+COMMANDS: tuple[CommandSpec, ...] = (QUOTE, MOOD_CMD, VERDICT, DAILY, REVIEW, HELP)
 
 
 def command(name: str) -> CommandSpec | None:

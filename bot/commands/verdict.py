@@ -1,6 +1,7 @@
 """/verdict: consensus, a Tomatometer-like share, critics versus readers.
 
-Every figure comes from ``film_stats`` (kept current at ingest), never from a scan.
+Every figure comes from ``film_stats`` (kept current at ingest and by corrections),
+never from a scan; who labelled the quotes (people, the source) from an index.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ParsedCommand
 from bot.invocation import Invocation
-from bot.models import Label, QuoteKind
+from bot.models import Label, LabelSource, QuoteKind
 from bot.replies import GroupVerdict, VerdictReply
 from bot.storage.corpus import StatRow
 
@@ -16,12 +17,15 @@ from bot.storage.corpus import StatRow
 async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> VerdictReply:
     film = await ctx.film(cmd.values.get("film"))
     stats = await ctx.corpus.stats(film.id)
+    sources = await ctx.corpus.label_sources(film.id)
     return VerdictReply(
         film=film.name,
         consensus=film.consensus,
         critics=_group("critics", QuoteKind.CRITIC, stats),
         reviews=_group("full reviews", QuoteKind.REVIEW, stats),
         readers=_group("readers", QuoteKind.READER, stats),
+        checked_by_people=sources.get(LabelSource.PEOPLE, 0),
+        from_source=sources.get(LabelSource.SOURCE, 0),
     )
 
 

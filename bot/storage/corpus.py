@@ -3,6 +3,9 @@
 Derived tables are kept beside the quotes so that no command scans them:
 ``film_stats`` is adjusted in the same transaction as each document, and ``pool``
 (dense ranks per mood) is rebuilt once per ingest run, flagged dirty until then.
+Hidden quotes (a manager's correction) are in neither. A document's quotes take the
+film's corrections (``bot/storage/corrections.py``) in the transaction that stores them,
+so the scorer's label never replaces a person's.
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ from datetime import datetime, timezone
 import aiosqlite
 
 from bot.faults import crash_point
-from bot.models import DocumentKind, Film, Label, Mood, Quote, QuoteKind, critics_voice
+from bot.models import (
+    DocumentKind,
+    Film,
+    Label,
+    LabelSource,
+    Mood,
+    Quote,
+    QuoteKind,
+    critics_voice,
+)
 from bot.shuffle import permute
 from bot.storage.database import Database
+from bot.storage.text_keys import text_hash, text_key
 
 _POOL_FILTERS: dict[Mood, str] = {
     Mood.ANY: "",
@@ -140,7 +153,7 @@ class CorpusStore:
                 return "unchanged"
             old = next((r[0] for r in rows if r[2] == doc.path), None)
             if old is not None:
-                await _adjust_stats(conn, old, sign=-1)
+                await adjust_stats(conn, "document_id = ?", (old,), sign=-1)
                 await conn.execute("DELETE FROM documents WHERE id = ?", (old,))  # cascades
             cur = await conn.execute(
                 "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
@@ -153,15 +166,16 @@ class CorpusStore:
             doc_id = cur.lastrowid
             await conn.executemany(
                 "INSERT INTO quotes (film_id, document_id, kind, text, author, position, label,"
-                " polarity, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " polarity, confidence, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (film_id, doc_id, q.kind.value, q.text, q.author, q.position,
-                     q.label.value, q.polarity, q.confidence)
+                     q.label.value, q.polarity, q.confidence, text_hash(text_key(q.text)))
                     for q in quotes
                 ],
             )
             assert doc_id is not None
-            await _adjust_stats(conn, doc_id, sign=1)
+            await _apply_corrections(conn, film_id, doc_id)
+            await adjust_stats(conn, "document_id = ?", (doc_id,), sign=1)
             await conn.execute(
                 "UPDATE films SET pool_dirty = 1, consensus = COALESCE(?, consensus)"
                 " WHERE id = ?",
@@ -191,12 +205,12 @@ class CorpusStore:
                 await conn.execute(
                     "INSERT INTO pool (film_id, mood, rank, quote_id) SELECT film_id, ?,"
                     " ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM quotes"
-                    f" WHERE film_id = ? AND kind = ? {where}",
+                    f" WHERE film_id = ? AND kind = ? AND hidden = 0 {where}",
                     (mood.value, film_id, voice),
                 )
                 await conn.execute(
                     "INSERT INTO pool_sizes (film_id, mood, size) SELECT ?, ?, COUNT(*)"
-                    f" FROM quotes WHERE film_id = ? AND kind = ? {where}",
+                    f" FROM quotes WHERE film_id = ? AND kind = ? AND hidden = 0 {where}",
                     (film_id, mood.value, film_id, voice),
                 )
             await conn.execute(
@@ -231,7 +245,7 @@ class CorpusStore:
                 if deck_version != version or position is None or position >= size:
                     seed, position = rng.getrandbits(63), 0
                 quote_rows = list(await conn.execute_fetchall(
-                    f"{_QUOTE_SELECT} JOIN pool p ON p.quote_id = q.id"
+                    f"{QUOTE_SELECT} JOIN pool p ON p.quote_id = q.id"
                     " WHERE p.film_id = ? AND p.mood = ? AND p.rank = ?",
                     (film_id, mood.value, permute(seed, size, position)),
                 ))
@@ -243,7 +257,10 @@ class CorpusStore:
                     " seed = excluded.seed, position = excluded.position",
                     (channel_key, film_id, mood.value, version, seed, position + 1),
                 )
-                return Draw(_quote(quote_rows[0]), remaining=size - position - 1, pool_size=size)
+                return Draw(
+                    quote_from_row(quote_rows[0]), remaining=size - position - 1,
+                    pool_size=size,
+                )
         # Ingest changed the film since its pool was numbered: renumber, then draw.
         await self.rebuild_pool(film_id)
         return await self.draw(channel_key, film_id, mood, rng)
@@ -258,18 +275,28 @@ class CorpusStore:
         )
         return [StatRow(QuoteKind(r[0]), Label(r[1]), int(r[2]), float(r[3])) for r in rows]
 
+    async def label_sources(self, film_id: int) -> dict[LabelSource, int]:
+        """How many of the film's quotes each source labelled (hidden ones included: people
+        checked them too); on the ``quotes_film_source`` index, never a scan."""
+        rows = await self.db.fetchall(
+            "SELECT label_source, COUNT(*) FROM quotes WHERE film_id = ? GROUP BY label_source",
+            (film_id,),
+        )
+        return {LabelSource(r[0]): int(r[1]) for r in rows}
+
     async def quotes(self, film_id: int) -> list[Quote]:
         """Every quote of a film in document order (for tests and exports, not commands)."""
         rows = await self.db.fetchall(
-            f"{_QUOTE_SELECT} WHERE q.film_id = ? ORDER BY q.document_id, q.position",
+            f"{QUOTE_SELECT} WHERE q.film_id = ? ORDER BY q.document_id, q.position",
             (film_id,),
         )
-        return [_quote(r) for r in rows]
+        return [quote_from_row(r) for r in rows]
 
 
 _FILM_SELECT = "SELECT id, title, year, consensus FROM films"
-_QUOTE_SELECT = (
-    "SELECT q.id, q.text, q.kind, q.label, q.polarity, q.confidence,"
+QUOTE_SELECT = (
+    "SELECT q.id, q.text, q.kind, q.label, q.polarity, q.confidence, q.label_source,"
+    " q.hidden, q.film_id,"
     " COALESCE(q.author, CASE WHEN q.kind = 'review' THEN d.author END) AS author,"
     " CASE WHEN q.kind != 'reader' THEN d.outlet END AS outlet,"
     " CASE WHEN q.kind != 'reader' THEN d.published END AS published,"
@@ -282,12 +309,14 @@ def _film(r: aiosqlite.Row) -> Film:
     return Film(r["id"], r["title"], r["year"], r["consensus"])
 
 
-def _quote(r: aiosqlite.Row) -> Quote:
+def quote_from_row(r: aiosqlite.Row) -> Quote:
+    """A ``Quote`` from a row of ``QUOTE_SELECT``."""
     film = Film(0, r["title"], r["year"], None).name
     return Quote(
         id=r["id"], text=r["text"], film=film, kind=QuoteKind(r["kind"]), label=Label(r["label"]),
         polarity=r["polarity"], confidence=r["confidence"], author=r["author"],
         outlet=r["outlet"], published=r["published"], source=r["path"],
+        label_source=LabelSource(r["label_source"]),
     )
 
 
@@ -304,15 +333,44 @@ async def _film_id(conn: aiosqlite.Connection, title: str, year: int | None) -> 
     return cur.lastrowid
 
 
-async def _adjust_stats(conn: aiosqlite.Connection, document_id: int, sign: int) -> None:
+async def adjust_stats(
+    conn: aiosqlite.Connection, where: str, params: Sequence[object], sign: int
+) -> None:
+    """Add (``sign`` 1) or take away (-1) the visible quotes matching ``where`` in
+    ``film_stats``: around a document's insert or delete, or around a correction."""
     await conn.execute(
         "INSERT INTO film_stats (film_id, kind, label, count, polarity_sum)"
         " SELECT film_id, kind, label, ? * COUNT(*), ? * TOTAL(polarity) FROM quotes"
-        " WHERE document_id = ? GROUP BY film_id, kind, label"
+        f" WHERE {where} AND hidden = 0 GROUP BY film_id, kind, label"
         " ON CONFLICT (film_id, kind, label) DO UPDATE SET count = count + excluded.count,"
         " polarity_sum = polarity_sum + excluded.polarity_sum",
-        (sign, sign, document_id),
+        (sign, sign, *params),
     )
+
+
+async def _apply_corrections(conn: aiosqlite.Connection, film_id: int, doc_id: int) -> None:
+    """Give a freshly stored document's quotes the film's corrections (by normalised
+    text), and point the film's open reports at the new copies of their quotes."""
+    rows = list(await conn.execute_fetchall(
+        "SELECT EXISTS (SELECT 1 FROM corrections WHERE film_id = ?),"
+        " EXISTS (SELECT 1 FROM reports WHERE film_id = ? AND resolved_at IS NULL)",
+        (film_id, film_id),
+    ))
+    corrected, reported = rows[0]  # the common case: two indexed probes, no join
+    if corrected:
+        await conn.execute(
+            "UPDATE quotes SET label = c.label, hidden = c.hidden, label_source = ?"
+            " FROM corrections c WHERE quotes.document_id = ? AND c.film_id = quotes.film_id"
+            " AND c.text_hash = quotes.text_hash",
+            (LabelSource.PEOPLE.value, doc_id),
+        )
+    if reported:
+        await conn.execute(
+            "UPDATE reports SET quote_id = q.id FROM quotes q WHERE q.document_id = ?"
+            " AND q.film_id = reports.film_id AND q.text_hash = reports.text_hash"
+            " AND reports.resolved_at IS NULL",
+            (doc_id,),
+        )
 
 
 def film_title_year(name: str) -> tuple[str, int | None]:

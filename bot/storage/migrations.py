@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from bot.storage.text_keys import text_hash, text_key
+
 Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
 
 
@@ -149,9 +151,81 @@ async def v4_pools_from_the_critics_voice(conn: aiosqlite.Connection) -> None:
     await conn.execute("UPDATE films SET pool_dirty = 1")
 
 
+async def v5_corrections_by_people(conn: aiosqlite.Connection) -> None:
+    """Corrections by people (issue 11): who decided each label, hidden quotes, the
+    corrections keyed by film and normalised text (so they survive re-ingest), their
+    append-only audit, and members' reports waiting for /review.
+
+    ``quotes.text_hash`` (the key's 64-bit hash, so the index does not repeat every
+    quote's text) is filled here once for the quotes already stored; ingest writes it
+    with every new quote. Pools are renumbered because hidden quotes never enter one.
+    """
+    await _execute_script(
+        conn,
+        """
+        ALTER TABLE quotes ADD COLUMN label_source TEXT NOT NULL DEFAULT 'scorer';
+        ALTER TABLE quotes ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE quotes ADD COLUMN text_hash INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE corrections (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            text_key TEXT NOT NULL,
+            text_hash INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            hidden INTEGER NOT NULL,
+            by_user TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (film_id, text_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX corrections_hash ON corrections(film_id, text_hash);
+        CREATE TABLE correction_log (
+            id INTEGER PRIMARY KEY,
+            quote_id INTEGER NOT NULL,
+            film_id INTEGER NOT NULL,
+            text_key TEXT NOT NULL,
+            from_label TEXT NOT NULL,
+            to_label TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            channel TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX correction_log_film ON correction_log(film_id, at);
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            quote_id INTEGER NOT NULL,
+            film_id INTEGER NOT NULL,
+            text_key TEXT NOT NULL,
+            text_hash INTEGER NOT NULL,
+            suggested TEXT NOT NULL,
+            reporter TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            channel TEXT,
+            at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE UNIQUE INDEX reports_open_once ON reports(platform, reporter, film_id, text_hash)
+            WHERE resolved_at IS NULL;
+        CREATE INDEX reports_open_film ON reports(film_id, text_hash) WHERE resolved_at IS NULL;
+        CREATE INDEX quotes_text_hash ON quotes(film_id, text_hash);
+        CREATE INDEX quotes_film_source ON quotes(film_id, label_source);
+        CREATE INDEX quotes_uncertain ON quotes(film_id, kind, label, confidence)
+            WHERE hidden = 0 AND label_source = 'scorer';
+        UPDATE films SET pool_dirty = 1
+        """,
+    )
+    rows = await conn.execute_fetchall("SELECT id, text FROM quotes")
+    await conn.executemany(
+        "UPDATE quotes SET text_hash = ? WHERE id = ?",
+        [(text_hash(text_key(r[1])), r[0]) for r in rows],
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
     v3_film_names_index,
     v4_pools_from_the_critics_voice,
+    v5_corrections_by_people,
 )

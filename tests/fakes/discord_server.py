@@ -3,11 +3,11 @@
 It speaks just enough of the gateway (HELLO, heartbeat ACK, IDENTIFY -> READY +
 GUILD_CREATE, RESUME -> RESUMED, INTERACTION_CREATE) and of the REST API (users,
 application, command sync, interaction callbacks, webhooks, channel messages, DMs) for a
-bot built on slash commands and buttons. Every REST request is recorded, and a test can
-force the next answers of a route (a 429 with ``retry_after``, a 500, a 403 with a JSON
-error code, a connection dropped without an answer) to see how the client copes; a forced
-answer can be ``committed``: the request takes effect (the message is created) and only
-the answer is lost or wrong, as when Discord posts and then fails.
+bot built on slash commands, buttons and select menus. Every REST request is recorded,
+and a test can force the next answers of a route (a 429 with ``retry_after``, a 500, a
+403 with a JSON error code, a connection dropped without an answer) to see how the client
+copes; a forced answer can be ``committed``: the request takes effect (the message is
+created) and only the answer is lost or wrong, as when Discord posts and then fails.
 
 Channel messages honour ``enforce_nonce`` as Discord does: the same nonce from the same
 author in the same channel within ``NONCE_WINDOW`` returns the message already created
@@ -387,6 +387,35 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(3, data, user, BOT_PERMISSIONS, channel_id, full, timeout)
 
+    async def choose(
+        self,
+        custom_id: str,
+        value: str,
+        message: Mapping[str, Any] | None = None,
+        *,
+        user: FakeUser = MEMBER,
+        channel_id: int = CHANNEL_ID,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Exchange:
+        """Pick ``value`` in the string select ``custom_id`` of a message.
+
+        ``message`` is that message as the bot sent it; by default a message holding only
+        a select with that one option, as a message sent by an earlier process looks to
+        a new one.
+        """
+        if message is None:
+            select = {
+                "type": 3,
+                "custom_id": custom_id,
+                "options": [{"label": value, "value": value}],
+                "min_values": 1,
+                "max_values": 1,
+            }
+            message = {"components": [{"type": 1, "components": [select]}]}
+        full = self.message_payload(channel_id, message, webhook=True)
+        data = {"custom_id": custom_id, "component_type": 3, "values": [value]}
+        return await self._interact(3, data, user, BOT_PERMISSIONS, channel_id, full, timeout)
+
     async def _interact(
         self,
         kind: int,
@@ -689,7 +718,7 @@ class FakeDiscord:
             "response_message_ephemeral": bool(flags & 64),
         }
         answer: dict[str, Any] = {"interaction": interaction}
-        if kind in (4, 5):
+        if kind in (4, 5, 7):  # 7 updates the message the component is on: same shape
             message = self.message_payload(CHANNEL_ID, body.get("data") or {}, webhook=True)
             interaction["response_message_id"] = message["id"]
             answer["resource"] = {"type": kind, "message": message}

@@ -63,7 +63,21 @@ def block_action(
     user: str = "U1",
     channel: str = "C1",
     team: str = TEAM_ID,
+    element: str = "button",
 ) -> dict[str, Any]:
+    """A press of a button, or (``element`` "static_select" or "overflow") the choice of
+    the option whose value is ``value``, as Slack reports each."""
+    action: dict[str, Any] = {
+        "type": element,
+        "action_id": action_id,
+        "block_id": "b1",
+        "action_ts": "1767225601.000000",
+    }
+    if element == "button":
+        action["value"] = value
+    else:
+        action["selected_option"] = {"text": {"type": "plain_text", "text": value},
+                                     "value": value}
     return {
         "type": "block_actions",
         "token": "legacy-verification-token",
@@ -74,15 +88,7 @@ def block_action(
         "container": {"type": "message", "message_ts": "1767225600.000001"},
         "trigger_id": "1.2.3",
         "response_url": response_url,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "b1",
-                "value": value,
-                "action_ts": "1767225601.000000",
-            }
-        ],
+        "actions": [action],
     }
 
 

@@ -22,7 +22,8 @@ import pytest
 from pexpect.popen_spawn import PopenSpawn
 
 from adapters.console.completion import plan
-from adapters.console.console import ConsolePoster, terminal_safe_json
+from adapters.console.console import CONSOLE_WORDS, ConsolePoster, terminal_safe_json
+from bot.commands.definitions import COMMANDS
 from bot.delivery import Claim
 from bot.models import Label, Mood, Quote, QuoteKind, Schedule, ScheduleStatus
 from bot.replies import QuoteReply
@@ -86,7 +87,7 @@ def _tab(bot: pexpect.spawn, keys: str, added: str) -> None:
 def test_each_command_is_answered_as_it_is_typed(tmp_path: Path) -> None:
     bot = _spawn(tmp_path)
     try:
-        _ask(bot, "/quote", "(type 'another' for another one)")
+        _ask(bot, "/quote", "(type 'another' for another one")
         _ask(bot, "another", "Her (2013))")
         _ask(bot, "/daily show", "This channel has no daily quote.")
         assert "Traceback" not in _leave(bot)
@@ -208,8 +209,61 @@ def test_piped_input_is_answered_before_end_of_input(tmp_path: Path) -> None:
     assert not _history(tmp_path).exists()  # no prompt, no history
 
 
+def test_wrong_and_fix_correct_quotes_in_a_piped_session(tmp_path: Path) -> None:
+    """The console's words for the chat platforms' menu and /review buttons."""
+    bot = PopenSpawn([*CLI, "--db", str(tmp_path / "db.sqlite3")], env=_env(tmp_path),
+                     cwd=str(tmp_path), encoding="utf-8", timeout=TIMEOUT)
+    try:
+        bot.expect_exact("Type /help")
+        bot.sendline("wrong mixed")
+        bot.expect_exact("Ask for a /quote first.")
+        bot.sendline("/quote negative")
+        bot.expect_exact("'wrong positive|negative|mixed|hide' if its mood is wrong)")
+        bot.sendline("wrong sideways")
+        bot.expect_exact("Type wrong positive|negative|mixed|hide.")
+        bot.sendline("wrong positive")
+        bot.expect_exact("Moved to positive for every channel")
+        bot.sendline("/review")
+        bot.expect(r"\n#(\d+) “")  # the first item's id, as /review prints it
+        first = bot.match.group(1)
+        bot.expect_exact("(type 'fix <quote id> keep|positive|negative|mixed|hide' to act")
+        bot.sendline(f"fix #{first} hide")
+        bot.expect_exact("Hidden from every channel")
+        bot.sendline("fix 12")
+        bot.expect_exact("Type fix <quote id> keep|positive|negative|mixed|hide, with an id")
+        bot.sendline("/help")
+        bot.expect_exact("At this console: 'another' after a quote, 'wrong ")
+        bot.sendeof()
+        bot.expect(pexpect.EOF)
+        assert "Traceback" not in str(bot.before)
+        assert bot.wait() == 0
+    finally:
+        if bot.proc.poll() is None:
+            bot.kill(signal.SIGKILL)
+
+
+def test_tab_completes_the_console_words(tmp_path: Path) -> None:
+    bot = _spawn(tmp_path)
+    try:
+        _ask(bot, "/quote negative", "if its mood is wrong)")
+        _tab(bot, "wro", "ng")
+        _tab(bot, " mi", "xed")
+        _ask(bot, "", "Moved to mixed for every channel")
+        assert "Traceback" not in _leave(bot)
+    finally:
+        bot.close(force=True)
+
+
 @pytest.mark.parametrize(("typed", "offered"), [
-    ("", ("/quote", "/mood", "/verdict", "/daily", "/help", "another", "quit")),
+    ("", (*(f"/{c.name}" for c in COMMANDS), "another", "wrong", "fix", "quit")),
+    ("w", ("wrong",)),
+    ("wrong ", ("positive", "negative", "mixed", "hide")),
+    ("WRONG n", ("negative",)),
+    ("wrong negative ", ()),
+    ("fix ", ()),  # a quote id
+    ("fix 12 ", ("keep", "positive", "negative", "mixed", "hide")),
+    ("fix #12 h", ("hide",)),
+    ("fix 12 hide ", ()),
     ("/ve", ("/verdict",)),
     ("ve", ("/verdict",)),
     ("/daily ", ("set", "show", "pause", "resume", "off")),
@@ -229,7 +283,7 @@ def test_piped_input_is_answered_before_end_of_input(tmp_path: Path) -> None:
 def test_completion_offers_what_the_command_list_allows(
     typed: str, offered: tuple[str, ...]
 ) -> None:
-    assert plan(typed, ("another", "quit")).words == offered
+    assert plan(typed, CONSOLE_WORDS).words == offered
 
 
 @pytest.mark.parametrize(("typed", "film", "prefix", "length"), [

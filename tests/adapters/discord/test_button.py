@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from bot.app import ReviewBot
 from bot.settings import Settings
+from tests.adapters.discord.components import another_id
 from tests.adapters.discord.conftest import RunningBot, running
 from tests.fakes.clock import FakeClock
-from tests.fakes.discord_server import Exchange, FakeDiscord
-
-
-def another_id(exchange: Exchange) -> str:
-    [row] = exchange.data["components"]
-    [button] = row["components"]
-    custom_id = button["custom_id"]
-    assert isinstance(custom_id, str)
-    return custom_id
+from tests.fakes.discord_server import FakeDiscord
 
 
 async def test_another_gives_a_new_quote_with_its_own_button(
     fake: FakeDiscord, bot: RunningBot
 ) -> None:
     first = await fake.invoke("quote", {"mood": "negative"})
-    custom_id = another_id(first)
+    custom_id = another_id(first.data)
 
     second = await fake.click(custom_id, first.data)
 
@@ -29,7 +22,7 @@ async def test_another_gives_a_new_quote_with_its_own_button(
     [embed] = second.data["embeds"]
     assert embed["title"] == "Her (2013)"
     assert embed["description"] != first.data["embeds"][0]["description"]
-    assert another_id(second) == custom_id
+    assert another_id(second.data) == custom_id
     assert second.data["allowed_mentions"] == {"parse": []}
 
 
@@ -39,7 +32,7 @@ async def test_another_still_works_after_a_restart(
     core = await ReviewBot.open(settings, clock=clock)
     try:
         async with running(core, settings, fake):
-            custom_id = another_id(await fake.invoke("quote"))
+            custom_id = another_id((await fake.invoke("quote")).data)
     finally:
         await core.close()
     identifies = len(fake.gateway_ops(2))

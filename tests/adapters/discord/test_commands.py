@@ -32,7 +32,9 @@ def single_embed(exchange: Exchange) -> dict[str, Any]:
     return embed
 
 
-async def test_quote_is_an_embed_with_an_another_button(fake: FakeDiscord, bot: RunningBot) -> None:
+async def test_quote_is_an_embed_with_another_and_wrong_mood(
+    fake: FakeDiscord, bot: RunningBot
+) -> None:
     exchange = await fake.invoke("quote", {"mood": "positive"})
 
     embed = single_embed(exchange)
@@ -41,10 +43,12 @@ async def test_quote_is_an_embed_with_an_another_button(fake: FakeDiscord, bot: 
     assert embed["title"] == "Her (2013)"
     assert "—" in str(embed["description"])  # the attribution follows the quote
     assert embed["color"] == LABEL_COLOURS[Label.POSITIVE].value
-    [row] = exchange.data["components"]
-    [button] = row["components"]
+    another, wrong_mood = exchange.data["components"]  # a row each
+    [button] = another["components"]
     assert button["label"] == "Another"
     assert button["custom_id"].startswith("reviewbot:another:positive:")
+    [select] = wrong_mood["components"]
+    assert select["placeholder"] == "Wrong mood?"
     assert exchange.data["allowed_mentions"] == NO_MENTIONS
 
 

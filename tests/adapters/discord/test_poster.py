@@ -14,6 +14,8 @@ from adapters.discord.poster import network_failure
 from bot.app import ReviewBot
 from bot.delivery import Claim, DeliveryError, TransientDeliveryError, UncertainDeliveryError
 from bot.models import ScheduleStatus
+from bot.replies import WRONG_MOOD_CHOICES
+from tests.adapters.discord.components import another_id, wrong_mood_values
 from tests.adapters.discord.conftest import RunningBot
 from tests.fakes.clock import FakeClock
 from tests.fakes.discord_server import CHANNEL_ID, GUILD_ID, OWNER, FakeDiscord
@@ -44,8 +46,8 @@ async def test_a_due_quote_is_posted_exactly_once(fake: FakeDiscord, core: Revie
     [post] = fake.find("POST", CHANNEL_MESSAGES)
     [embed] = post.json["embeds"]
     assert embed["title"] == "Her (2013)"
-    [row] = post.json["components"]
-    assert row["components"][0]["custom_id"].startswith("reviewbot:another:any:")
+    assert another_id(post.json).startswith("reviewbot:another:any:")
+    assert len(wrong_mood_values(post.json)) == len(WRONG_MOOD_CHOICES)
     assert post.json["allowed_mentions"] == {"parse": []}
     assert await status(core) == (ScheduleStatus.ACTIVE, None)
 

@@ -118,15 +118,25 @@ class Driver:
         responses = await self.fake.wait_for(lambda: self.fake.responses(key), WAIT)
         return dict(responses[0])
 
-    async def click(self, value: str, *, user: str = "U1", channel: str = "C1") -> dict[str, Any]:
-        """The message the "Another" button produced (always through response_url)."""
+    async def click(
+        self,
+        value: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        action_id: str = ANOTHER_ACTION_ID,
+        element: str = "button",
+    ) -> dict[str, Any]:
+        """The message a button ("Another" by default) or a select option produced
+        (always through response_url)."""
         key = self._key()
         payload = block_action(
-            ANOTHER_ACTION_ID,
+            action_id,
             value,
             response_url=self.fake.response_url(key),
             user=user,
             channel=channel,
+            element=element,
         )
         assert await self.deliver(payload) == {}, "a button is acked empty"
         responses = await self.fake.wait_for(lambda: self.fake.responses(key), WAIT)

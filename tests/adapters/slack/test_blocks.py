@@ -114,9 +114,11 @@ def test_slash_names() -> None:
         "/rb-mood",
         "/rb-verdict",
         "/rb-daily",
+        "/rb-review",
         "/rb-help",
     }
     assert slack_text("/daily set <time>", "rb-") == "/rb-daily set <time>"
+    assert slack_text("see it in /review.", "rb-") == "see it in /rb-review."
 
 
 def test_manifest_lists_exactly_the_registered_commands() -> None:

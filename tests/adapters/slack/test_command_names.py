@@ -23,7 +23,7 @@ from tests.adapters.slack.conftest import Driver
 from tests.fakes.slack_payloads import block_texts
 
 # A core command name as a word of its own: "/daily", not "/rb-daily" or "Europe/Paris".
-_CORE_NAME = re.compile(r"(?<![\w/-])/(quote|mood|verdict|daily|help)(?![\w-])")
+_CORE_NAME = re.compile(r"(?<![\w/-])/(quote|mood|verdict|daily|review|help)(?![\w-])")
 
 
 @pytest.fixture

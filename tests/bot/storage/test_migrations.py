@@ -6,10 +6,12 @@ from pathlib import Path
 
 from bot.app import ReviewBot
 from bot.invocation import Invocation
-from bot.replies import QuoteReply, VerdictReply
+from bot.models import Correction
+from bot.replies import CorrectionReply, QuoteReply, VerdictReply, correction_value
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.text_keys import text_hash, text_key
 
 
 async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
@@ -66,3 +68,41 @@ async def test_pragmas(tmp_path: Path) -> None:
         assert row is not None and row[0] == 1
     finally:
         await db.close()
+
+
+async def test_upgrade_from_v4_to_corrections(tmp_path: Path) -> None:
+    """A database of the last release before corrections: every quote is the scorer's,
+    visible and keyed by its normalised text, and corrections work at once."""
+    path = tmp_path / "v4.sqlite3"
+    db = await Database.open(path, migrate_to=4)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO films (id, title, year) VALUES (1, 'Old', 1999)")
+        await conn.execute("INSERT INTO documents (id, film_id, path, sha256, kind, ingested_at)"
+                           " VALUES (1, 1, '/x', 'abc', 'excerpts', '2020-01-01')")
+        await conn.execute(
+            "INSERT INTO quotes (id, film_id, document_id, kind, text, position, label, polarity,"
+            " confidence) VALUES (7, 1, 1, 'critic', ?, 0, 'positive', 0.5, 0.9)",
+            ("“A Triumph,”  truly!",),
+        )
+        await conn.execute("INSERT INTO film_stats VALUES (1, 'critic', 'positive', 1, 0.5)")
+    await db.close()
+
+    core = await ReviewBot.open(Settings(db_path=path))
+    try:
+        assert await core.db.schema_version() == len(MIGRATIONS) >= 5
+        row = await core.db.fetchone(
+            "SELECT label_source, hidden, text_hash FROM quotes WHERE id = 7"
+        )
+        assert row is not None
+        assert tuple(row) == ("scorer", 0, text_hash(text_key("A triumph, truly")))
+        for table in ("corrections", "correction_log", "reports"):
+            assert await core.db.fetchone(f"SELECT COUNT(*) FROM {table}") is not None
+        boss = Invocation("console", "c", "u", can_manage=True)
+        reply = await core.correct(boss, correction_value(7, Correction.NEGATIVE))
+        assert isinstance(reply, CorrectionReply) and reply.applied
+        verdict = await core.handle_text(boss, "/verdict")
+        assert isinstance(verdict, VerdictReply)
+        assert (verdict.critics.positive, verdict.critics.negative) == (0, 1)
+        assert verdict.checked_by_people == 1
+    finally:
+        await core.close()

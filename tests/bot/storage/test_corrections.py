@@ -1,0 +1,123 @@
+"""Corrections outlive the quote rows: re-ingest of the same text, a changed file, a
+restart. ``film_stats`` stays equal to a fresh count of the visible quotes throughout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import ReviewBot
+from bot.invocation import Invocation
+from bot.models import Correction, Label, LabelSource
+from bot.replies import CorrectionReply, QuoteReply, ReviewReply, correction_value
+from bot.settings import Settings
+from bot.storage.text_keys import text_key
+
+FILM = "Test (2020)"
+LINES = [
+    "A dazzling, tender and wonderful film.",
+    "A dull, lifeless and tedious bore of a film.",
+    "A beautiful, moving and brilliant piece of work.",
+]
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n\n@highlight\n\nCritics agree.\n", encoding="utf-8")
+    return path
+
+
+async def quote_id(core: ReviewBot, text: str) -> int:
+    film = await core.ctx.film(FILM)
+    found = await core.corrections.find(film.id, text)
+    assert found is not None
+    return found
+
+
+async def stats_match_the_quotes(core: ReviewBot) -> None:
+    stored = await core.db.fetchall(
+        "SELECT film_id, kind, label, count FROM film_stats WHERE count != 0"
+        " ORDER BY film_id, kind, label"
+    )
+    fresh = await core.db.fetchall(
+        "SELECT film_id, kind, label, COUNT(*) FROM quotes WHERE hidden = 0"
+        " GROUP BY film_id, kind, label ORDER BY film_id, kind, label"
+    )
+    assert [tuple(r) for r in stored] == [tuple(r) for r in fresh]
+
+
+def test_text_key_ignores_case_spacing_and_punctuation() -> None:
+    assert text_key("“Her”  is — a GIFT!\n") == text_key('"her" is a gift') == "her is a gift"
+    assert text_key("Her is a gift") != text_key("Her is a gif")
+
+
+async def test_a_correction_survives_reingest_and_restart(
+    core: ReviewBot, admin: Invocation, settings: Settings, tmp_path: Path
+) -> None:
+    doc = write(tmp_path / "t.txt", LINES)
+    await core.ingest([doc], FILM)
+    first = await quote_id(core, LINES[0])
+    reply = await core.correct(admin, correction_value(first, Correction.NEGATIVE))
+    assert isinstance(reply, CorrectionReply) and reply.applied
+    hidden = await quote_id(core, LINES[2])
+    await core.correct(admin, correction_value(hidden, Correction.HIDE))
+    await stats_match_the_quotes(core)
+
+    # The same texts re-saved with other quotes, case and spacing, plus a new line: the
+    # document is replaced and every quote scored again, but people's labels stay.
+    changed = ["“" + LINES[0].upper().replace(" ", "  ") + "”", LINES[1], LINES[2] + "!",
+               "Another lovely, charming film."]
+    report = await core.ingest([write(doc, changed)], FILM)
+    assert [r.status for r in report.results] == ["replaced"]
+    await stats_match_the_quotes(core)
+    # A new row, scored again as positive, with the person's label instead:
+    stored = await core.corrections.quote(await quote_id(core, LINES[0]))
+    assert stored is not None and text_key(stored.quote.text) == text_key(LINES[0])
+    assert (stored.quote.label, stored.quote.label_source) == (Label.NEGATIVE, LabelSource.PEOPLE)
+    still_hidden = await core.corrections.quote(await quote_id(core, LINES[2]))
+    assert still_hidden is not None and still_hidden.hidden
+    await core.close()
+
+    reopened = await ReviewBot.open(settings)
+    try:
+        film = await reopened.ctx.film(FILM)
+        seen = set()
+        for _ in range(4):
+            drawn = await reopened.handle_text(admin, f"/quote negative film:{FILM}")
+            assert isinstance(drawn, QuoteReply)
+            seen.add(drawn.quote.text)
+        assert {text_key(t) for t in seen} == {text_key(LINES[0]), text_key(LINES[1])}
+        any_pool = await reopened.handle_text(admin, f"/quote any film:{FILM}")
+        assert isinstance(any_pool, QuoteReply) and any_pool.pool_size == 3  # one hidden
+        assert (await reopened.corpus.label_sources(film.id))[LabelSource.PEOPLE] == 2
+        audit = await reopened.corrections.audit(film.id)
+        assert [(a.before, a.after) for a in audit][-1] == ("positive", "hidden")
+    finally:
+        await reopened.close()
+
+
+async def test_open_reports_follow_their_quote_through_reingest(
+    core: ReviewBot, admin: Invocation, member: Invocation, tmp_path: Path
+) -> None:
+    doc = write(tmp_path / "t.txt", LINES)
+    # A later document holds the highest ids, so the replaced quotes get new ones.
+    await core.ingest([doc, write(tmp_path / "u.txt", ["A later, lovely film."])], FILM)
+    reported = await quote_id(core, LINES[1])
+    await core.correct(member, correction_value(reported, Correction.POSITIVE))
+    await core.ingest([write(doc, [*LINES, "One more fine and lovely film."])], FILM)
+    review = await core.handle_text(admin, f"/review {FILM}")
+    assert isinstance(review, ReviewReply) and review.open_reports == 1
+    top = review.items[0]
+    assert top.reason == "reported" and top.quote.text == LINES[1]
+    assert top.quote.id == await quote_id(core, LINES[1]) != reported
+
+
+async def test_a_correction_applies_to_every_copy_of_the_text(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
+    a = write(tmp_path / "a.txt", LINES)
+    b = write(tmp_path / "b.txt", [LINES[1], "Yet another wonderful, warm film."])
+    await core.ingest([a, b], FILM)
+    await core.correct(admin, correction_value(await quote_id(core, LINES[1]), Correction.MIXED))
+    film = await core.ctx.film(FILM)
+    copies = [q for q in await core.corpus.quotes(film.id) if q.text == LINES[1]]
+    assert len(copies) == 2 and {q.label for q in copies} == {Label.NEUTRAL}
+    await stats_match_the_quotes(core)
