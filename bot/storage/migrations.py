@@ -159,13 +159,37 @@ async def v5_corrections_by_people(conn: aiosqlite.Connection) -> None:
     ``quotes.text_hash`` (the key's 64-bit hash, so the index does not repeat every
     quote's text) is filled here once for the quotes already stored; ingest writes it
     with every new quote. Pools are renumbered because hidden quotes never enter one.
+
+    ``quotes`` is rebuilt with AUTOINCREMENT: a quote id now travels in a "Wrong mood?"
+    menu on a posted message, and SQLite would give a re-ingested document's new quotes
+    the ids of the old ones it replaced, so an old menu would correct another quote.
     """
     await _execute_script(
         conn,
         """
-        ALTER TABLE quotes ADD COLUMN label_source TEXT NOT NULL DEFAULT 'scorer';
-        ALTER TABLE quotes ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE quotes ADD COLUMN text_hash INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE quotes_v5 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT,
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            polarity REAL NOT NULL,
+            confidence REAL NOT NULL,
+            label_source TEXT NOT NULL DEFAULT 'scorer',
+            hidden INTEGER NOT NULL DEFAULT 0,
+            text_hash INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO quotes_v5 (id, film_id, document_id, kind, text, author, position, label,
+                               polarity, confidence)
+            SELECT id, film_id, document_id, kind, text, author, position, label, polarity,
+                   confidence FROM quotes;
+        DROP TABLE quotes;
+        ALTER TABLE quotes_v5 RENAME TO quotes;
+        CREATE INDEX quotes_document ON quotes(document_id);
+        CREATE INDEX quotes_film_label ON quotes(film_id, label);
         CREATE TABLE corrections (
             film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
             text_key TEXT NOT NULL,

@@ -121,3 +121,21 @@ async def test_a_correction_applies_to_every_copy_of_the_text(
     copies = [q for q in await core.corpus.quotes(film.id) if q.text == LINES[1]]
     assert len(copies) == 2 and {q.label for q in copies} == {Label.NEUTRAL}
     await stats_match_the_quotes(core)
+
+
+async def test_an_old_menu_never_corrects_another_quote(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
+    """A changed file's new quotes never take the ids of the quotes they replace: a
+    "Wrong mood?" menu on a message posted before the re-ingest then says the quote is
+    gone instead of correcting whichever quote got its id."""
+    doc = write(tmp_path / "t.txt", LINES)
+    await core.ingest([doc], FILM)
+    old = await quote_id(core, LINES[2])
+    write(doc, [*LINES[:2], "An entirely new and heartfelt closing line."])
+    await core.ingest([doc], FILM)
+    newest = await quote_id(core, "An entirely new and heartfelt closing line.")
+    assert newest > old
+    reply = await core.correct(admin, correction_value(old, Correction.NEGATIVE))
+    assert not isinstance(reply, CorrectionReply)
+    assert "no longer here" in getattr(reply, "message", "")
