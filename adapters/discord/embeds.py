@@ -45,6 +45,7 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELD_COUNT_LIMIT = 25
 CONTENT_LIMIT = 2000
+FOOTER_LIMIT = 2048
 
 LABEL_COLOURS: dict[Label, discord.Colour] = {
     Label.POSITIVE: discord.Colour.green(),
@@ -79,7 +80,9 @@ def _quote(reply: QuoteReply) -> discord.Embed:
         description=clip(f"“{quote.text}”\n— {quote.attribution}", DESCRIPTION_LIMIT),
         colour=LABEL_COLOURS[quote.label],
     )
-    embed.set_footer(text=quote_footer(reply))
+    footer = quote_footer(reply)
+    embed.set_footer(text=clip(f"{footer}\n{reply.note}" if reply.note else footer,
+                               FOOTER_LIMIT))
     return embed
 
 

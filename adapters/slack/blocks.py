@@ -144,9 +144,12 @@ def _blocks(reply: Reply) -> list[Block]:
 def _quote(reply: QuoteReply) -> list[Block]:
     q = reply.quote
     about = f"— {escape(q.attribution)} · _{escape(q.film)}_ · {q.label.display} {q.kind.display}"
+    # Why a pool is small ("critics loved it"), when it is: the bot's words, escaped.
+    note = [_context(escape(reply.note))] if reply.note else []
     return [
         _section(_blockquote(q.text)),
         _context(about),
+        *note,
         {
             "type": "actions",
             "elements": [

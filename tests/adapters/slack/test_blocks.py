@@ -158,3 +158,17 @@ def test_which_daily_subcommands_need_rights_and_membership(
     if sub is not None:
         assert needs_membership(sub) is membership
     assert managed_subcommand(QUOTE, text) is None
+
+
+def test_a_small_pools_note_is_shown_with_the_quote() -> None:
+    """Honest answers reach Slack and Discord, not only the console."""
+    from dataclasses import replace
+
+    from adapters.discord.embeds import render_embed
+
+    note = "Her (2013) has only 11 confident negative critic quotes: critics loved it."
+    reply = replace(_quote("A cold, clinical bubble."), note=note)
+    assert note in json.dumps(render(reply, "").blocks)
+    footer = render_embed(reply).footer.text
+    assert footer is not None and footer.endswith(note)
+    assert note not in json.dumps(render(_quote("A cold, clinical bubble."), "").blocks)
