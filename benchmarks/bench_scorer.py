@@ -4,7 +4,11 @@ Texts are the seed critic excerpts (``bot/data/seeds/000_*.txt``) or, with ``--l
 any file with one text per line (e.g. ``../shared/eval/rt-polarity.neg``), repeated up
 to ``--quotes``. The critic scorer caches each word's weight, so it is timed twice:
 "first pass" over texts it has never seen, then the same texts again; TextBlob has no
-such cache. Memory is the growth of this process's RSS when each scorer is loaded.
+such cache. The default scorer (critic confirmed by the lexicon gate) is timed the same
+way with a freshly loaded critic, so its first pass is a real first pass too. Memory is
+the growth of this process's RSS when each piece is loaded. Last, the default corpus is
+ingested into fresh databases with the critic alone and with the gate (stored labels
+differ: the gate turns some into "mixed"), ``--ingests`` times each, interleaved.
 
 Run: ``.venv/bin/python -m benchmarks.bench_scorer [--lines FILE] [--quotes 20000]``
 """
@@ -12,13 +16,25 @@ Run: ``.venv/bin/python -m benchmarks.bench_scorer [--lines FILE] [--quotes 2000
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
+import statistics
+import tempfile
 import time
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from benchmarks.common import REPO, print_table, rss_mb
-from bot.sentiment import Scorer, TextBlobScorer, default_scorer
+from bot.sentiment import (
+    CriticScorer,
+    GatedScorer,
+    Scorer,
+    TextBlobScorer,
+    critic_scorer,
+    default_gate,
+)
+from bot.sentiment.scorer import SHIPPED
 
 
 def seed_excerpts() -> list[str]:
@@ -34,10 +50,29 @@ def quotes_per_second(scorer: Scorer, texts: Sequence[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
+async def ingest_default_corpus(scorer: Scorer) -> tuple[int, float]:
+    """(quotes stored, seconds) for ingesting the default corpus into a fresh database."""
+    # Imported here: the app imports TextBlob (ingest's fragment check), which would
+    # otherwise be loaded before TextBlob's memory is measured.
+    from bot.app import DEFAULT_FILM, ReviewBot, default_corpus_dir
+    from bot.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db_path=Path(tmp) / "bench.sqlite3")
+        core = await ReviewBot.open(settings, scorer=scorer, ingest_default_corpus=False)
+        try:
+            start = time.perf_counter()
+            report = await core.ingest([default_corpus_dir()], DEFAULT_FILM)
+            return report.quotes_added, time.perf_counter() - start
+        finally:
+            await core.close()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--lines", type=Path, help="one text per line (default: seed excerpts)")
     parser.add_argument("--quotes", type=int, default=20_000, help="texts per timing")
+    parser.add_argument("--ingests", type=int, default=5, help="default-corpus ingests each")
     args = parser.parse_args(argv)
     source = (
         [t for t in args.lines.read_text(encoding="utf-8").split("\n") if t.strip()]
@@ -49,11 +84,19 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     before = rss_mb()
     start = time.perf_counter()
-    critic = default_scorer()
+    critic = critic_scorer()
     load_s = time.perf_counter() - start
     critic_mb = rss_mb() - before
     cold = quotes_per_second(critic, distinct)
     warm = quotes_per_second(critic, texts)
+
+    before = rss_mb()
+    gate = default_gate()
+    gate_mb = rss_mb() - before
+    with resources.as_file(resources.files("bot") / "data" / SHIPPED) as path:
+        gated = GatedScorer(CriticScorer.load(path), gate)  # its own, cold word cache
+    gated_cold = quotes_per_second(gated, distinct)
+    gated_warm = quotes_per_second(gated, texts)
 
     before = rss_mb()
     baseline = TextBlobScorer()
@@ -68,13 +111,29 @@ def main(argv: Sequence[str] | None = None) -> None:
         ["scorer", "quotes/s", "x TextBlob", "RSS growth on load, MB"],
         [
             [f"{critic.name}, first pass", round(cold), f"{cold / textblob:.1f}x", ""],
-            [
-                f"{critic.name}, repeated",
-                round(warm),
-                f"{warm / textblob:.1f}x",
-                f"{critic_mb:.1f}",
-            ],
+            [f"{critic.name}, repeated", round(warm), f"{warm / textblob:.1f}x",
+             f"{critic_mb:.1f}"],
+            [f"{gated.name}, first pass", round(gated_cold), f"{gated_cold / textblob:.1f}x", ""],
+            [f"{gated.name}, repeated", round(gated_warm), f"{gated_warm / textblob:.1f}x",
+             f"+{gate_mb:.1f} (gate)"],
             ["baseline: textblob", round(textblob), "1.0x", f"{textblob_mb:.1f}"],
+        ],
+    )
+
+    runs: dict[str, list[float]] = {critic.name: [], gated.name: []}
+    stored: dict[str, int] = {}
+    for _ in range(args.ingests):
+        for scorer in (critic, gated):
+            quotes, seconds = asyncio.run(ingest_default_corpus(scorer))
+            runs[scorer.name].append(seconds)
+            stored[scorer.name] = quotes
+    print_table(
+        f"Ingest of the default corpus (bot/data/seeds) into a fresh database, median of"
+        f" {args.ingests} interleaved runs (word caches warm after the first)",
+        ["scorer", "quotes", "seconds", "quotes/s"],
+        [
+            [name, stored[name], statistics.median(s), round(stored[name] / statistics.median(s))]
+            for name, s in runs.items()
         ],
     )
 

@@ -26,12 +26,13 @@ from bot.invocation import Invocation
 from bot.models import Correction, Mood, Schedule
 from bot.replies import ErrorReply, QuoteReply, Reply
 from bot.scheduler import Scheduler
-from bot.sentiment import Scorer, default_scorer
+from bot.sentiment import Scorer, default_scorer, fingerprint
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore, best_film_matches
 from bot.storage.corrections import CorrectionStore
 from bot.storage.errors import StorageError
+from bot.storage.labeller import LabellerStore
 from bot.storage.schedules import ScheduleStore
 
 _log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class ReviewBot:
         self.db = db
         self.corpus = CorpusStore(db)
         self.corrections = CorrectionStore(self.corpus)
+        self.labeller = LabellerStore(db)
         self.schedules = ScheduleStore(db)
         self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
         self.cooldowns = Cooldowns(clock)
@@ -94,12 +96,18 @@ class ReviewBot:
         db = await Database.open(settings.db_path)
         bot = cls(settings, db, scorer, clock or SystemClock())
         try:
+            # A new database's quotes are all labelled by this scorer: nothing to follow.
+            labelled = await bot.labeller.holds_quotes()
             seeds = [default_corpus_dir()]
             if ingest_default_corpus and await bot.corpus.lacks_documents(
                 DEFAULT_FILM, file_digests(seeds, settings.max_file_bytes)
             ):
                 report = await bot.ingest(seeds, DEFAULT_FILM)
                 _log.info("default corpus: %d quotes of %s", report.quotes_added, DEFAULT_FILM)
+            if labelled:
+                await bot.labeller.follow(fingerprint(scorer), scorer.score_many)
+            else:
+                await bot.labeller.record(fingerprint(scorer))
             await bot.corpus.rebuild_dirty_pools()
         except BaseException:
             await db.close()

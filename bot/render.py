@@ -68,10 +68,13 @@ def verdict_headline(reply: VerdictReply) -> str:
 
 
 def checked_line(reply: VerdictReply) -> str:
-    """Who labelled the quotes: "12 checked by people · 3 from the source"."""
+    """Who labelled the quotes: "12 checked by people · 3 from the source · second
+    opinion: lexicon" (the gate confirming the scorer's labels, ``sentiment.deep``)."""
     parts = [f"{reply.checked_by_people} checked by people"]
     if reply.from_source:
         parts.append(f"{reply.from_source} from the source")
+    if reply.second_opinion:
+        parts.append(f"second opinion: {reply.second_opinion}")
     return " · ".join(parts)
 
 

@@ -113,6 +113,7 @@ class VerdictReply(Reply):
     fresh_threshold: float = 0.6
     checked_by_people: int = 0  # labels a manager set or confirmed
     from_source: int = 0  # labels the review source gave (a dataset's Fresh/Rotten)
+    second_opinion: str | None = None  # the gate confirming the scorer: lexicon, MiniLM
 
     @property
     def score(self) -> float | None:

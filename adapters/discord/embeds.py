@@ -136,7 +136,7 @@ def _verdict(reply: VerdictReply) -> discord.Embed:
     embed.add_field(
         name="Critics, reviews, readers", value=clip(voices, FIELD_VALUE_LIMIT), inline=False
     )
-    if reply.checked_by_people:
+    if reply.checked_by_people or reply.second_opinion:
         embed.set_footer(text=checked_line(reply))
     return embed
 

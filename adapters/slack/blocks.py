@@ -214,7 +214,7 @@ def _verdict(reply: VerdictReply) -> list[Block]:
     if reply.consensus:
         blocks.append(_section(f"*Consensus:* {escape(reply.consensus)}"))
     blocks.append(_fields([_group(g) for g in (reply.critics, reply.readers, reply.reviews)]))
-    if reply.checked_by_people:
+    if reply.checked_by_people or reply.second_opinion:
         blocks.append(_context(escape(checked_line(reply))))
     return blocks
 

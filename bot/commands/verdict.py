@@ -11,6 +11,7 @@ from bot.commands.parsing import ParsedCommand
 from bot.invocation import Invocation
 from bot.models import Label, LabelSource, QuoteKind
 from bot.replies import GroupVerdict, VerdictReply
+from bot.sentiment import GatedScorer
 from bot.storage.corpus import StatRow
 
 
@@ -26,6 +27,8 @@ async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> Verdi
         readers=_group("readers", QuoteKind.READER, stats),
         checked_by_people=sources.get(LabelSource.PEOPLE, 0),
         from_source=sources.get(LabelSource.SOURCE, 0),
+        # The gate this bot scores new quotes with ([deep] installed or not).
+        second_opinion=ctx.scorer.gate.name if isinstance(ctx.scorer, GatedScorer) else None,
     )
 
 

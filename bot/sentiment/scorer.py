@@ -1,23 +1,31 @@
 """The sentiment scorer interface and its implementations.
 
-``default_scorer`` is the critic scorer trained on Rotten Tomatoes snippets (MR): TextBlob's
-general-purpose lexicon is right on only ~55% of critics' sentences, so it stays here as
-the measured baseline. See bot/data/scorer.PROVENANCE.md for how the weights were made.
+``default_scorer`` is the critic scorer trained on Rotten Tomatoes snippets (MR), gated by
+a second opinion (``bot.sentiment.gate``) that must agree before a quote is labelled
+positive or negative. TextBlob's general-purpose lexicon is right on only ~55% of
+critics' sentences, so it stays here as the measured baseline. See
+bot/data/scorer.PROVENANCE.md and gate.PROVENANCE.md for how the weights were made.
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import io
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from bot.models import Driver, Label, Sentiment
+from bot.sentiment.deep import SHIPPED as DEEP_SHIPPED
+from bot.sentiment.deep import second_opinion
+from bot.sentiment.gate import SHIPPED as GATE_SHIPPED
+from bot.sentiment.gate import Gate, confirmed
 from bot.sentiment.model import Aggregation, LinearModel, Platt, Thresholds
 from bot.sentiment.tokenizer import Units, char_grams, display, parse
 
@@ -190,10 +198,58 @@ class CriticScorer:
         )
 
 
+class GatedScorer:
+    """A scorer whose positive and negative labels stand only when a ``Gate`` agrees.
+
+    Where the gate disagrees the label becomes NEUTRAL ("mixed"): an abstention, like a
+    quote the scorer itself is unsure of. Polarity, confidence and drivers stay the
+    scorer's, so ``/mood`` still shows what the scorer read; for an abstention the
+    confidence is, as for the scorer's own, that of the likelier polar label.
+    """
+
+    def __init__(self, scorer: Scorer, gate: Gate) -> None:
+        self.scorer = scorer
+        self.gate = gate
+        self.name = f"{scorer.name}+{gate.name}"
+
+    def score(self, text: str) -> Sentiment:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[Sentiment]:
+        said = self.scorer.score_many(texts)
+        labels = confirmed(self.gate, texts, [s.label for s in said])
+        return [
+            s if s.label is label else replace(s, label=label)
+            for s, label in zip(said, labels, strict=True)
+        ]
+
+    def explain(self, text: str, top: int = 5) -> tuple[Driver, ...]:
+        return self.scorer.explain(text, top)
+
+
 @functools.cache
-def default_scorer() -> Scorer:
-    """The shipped critic scorer, read from package data once per process."""
+def critic_scorer() -> CriticScorer:
+    """The shipped critic scorer alone, read from package data once per process."""
     with resources.as_file(resources.files("bot") / "data" / SHIPPED) as path:
         scorer = CriticScorer.load(path)
     _log.debug("loaded %s with %d features", SHIPPED, len(scorer.model.weights))
     return scorer
+
+
+@functools.cache
+def default_scorer() -> Scorer:
+    """What labels quotes: the critic scorer, confirmed by the shipped lexicon gate, or by
+    the MiniLM gate when the ``[deep]`` extra is installed (``deep.second_opinion``)."""
+    return GatedScorer(critic_scorer(), second_opinion())
+
+
+def fingerprint(scorer: Scorer) -> str:
+    """What the labels ``scorer`` gives depend on: its name (which gate) and the shipped
+    weights it reads. ``bot.storage.labeller`` labels stored quotes again when it
+    changes; reading three small files costs well under a millisecond at start."""
+    digest = hashlib.sha256()
+    data = resources.files("bot") / "data"
+    for name in (SHIPPED, GATE_SHIPPED, DEEP_SHIPPED):
+        digest.update((data / name).read_bytes())
+    return f"{scorer.name}:{digest.hexdigest()[:16]}"
+

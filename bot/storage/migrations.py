@@ -246,10 +246,18 @@ async def v5_corrections_by_people(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def v6_labeller(conn: aiosqlite.Connection) -> None:
+    """Which scorer labelled the stored quotes (``bot.storage.labeller``), so a release
+    that ships another one re-labels them at start. No row yet: the next start re-labels
+    everything the scorer decided."""
+    await conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
     v3_film_names_index,
     v4_pools_from_the_critics_voice,
     v5_corrections_by_people,
+    v6_labeller,
 )

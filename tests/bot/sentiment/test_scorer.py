@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 
 from bot.models import Label
-from bot.sentiment import CriticScorer, TextBlobScorer, default_scorer
+from bot.sentiment import CriticScorer, TextBlobScorer, critic_scorer, default_gate, default_scorer
+from bot.sentiment.gate import vader_lexicon
 from bot.sentiment.model import Aggregation, LinearModel, Platt, Thresholds
 from bot.sentiment.tokenizer import display, features, mark_negation, parse, tokens
 
 
 @pytest.fixture(scope="module")
 def scorer() -> CriticScorer:
-    s = default_scorer()
-    assert isinstance(s, CriticScorer)
-    return s
+    return critic_scorer()
 
 
 @pytest.mark.parametrize(
@@ -238,13 +237,16 @@ def test_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    default_scorer.cache_clear()
+    loaders = (default_scorer, critic_scorer, default_gate, vader_lexicon)
+    for loader in loaders:
+        loader.cache_clear()
     try:
         fresh = default_scorer()
         assert fresh.score("A dull, lifeless mess.").label is Label.NEGATIVE
         assert TextBlobScorer().score("A dull, lifeless mess.").label is Label.NEGATIVE
     finally:
-        default_scorer.cache_clear()
+        for loader in loaders:
+            loader.cache_clear()
 
 
 def test_default_scorer_is_loaded_once() -> None:

@@ -13,6 +13,12 @@ from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.text_keys import text_hash, text_key
 
+OLD_QUOTES = [
+    ("A wonderful, moving and beautiful film.", "positive"),
+    ("A brilliant, tender and delightful triumph.", "positive"),
+    ("A dull, tedious and lifeless bore.", "negative"),
+]
+
 
 async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
@@ -23,11 +29,13 @@ async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
                            " 'Loved.')")
         await conn.execute("INSERT INTO documents (id, film_id, path, sha256, kind, ingested_at)"
                            " VALUES (1, 1, '/x', 'abc', 'excerpts', '2020-01-01')")
-        for i, label in enumerate(["positive", "positive", "negative"]):
+        # Labelled by an old scorer; the start labels them again with the shipped one
+        # (bot.storage.labeller), so the texts say plainly what they are.
+        for i, (text, label) in enumerate(OLD_QUOTES):
             await conn.execute(
                 "INSERT INTO quotes (film_id, document_id, kind, text, position, label, polarity,"
                 " confidence) VALUES (1, 1, 'critic', ?, ?, ?, ?, 0.9)",
-                (f"quote {i} is here", i, label, 0.5 if label == "positive" else -0.5),
+                (text, i, label, 0.5 if label == "positive" else -0.5),
             )
         await conn.execute(
             "INSERT INTO schedules (platform, channel, created_by, hour, minute, timezone, mood,"
@@ -45,7 +53,7 @@ async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
         assert isinstance(verdict, VerdictReply)
         assert (verdict.critics.positive, verdict.critics.negative) == (2, 1)
         quote = await core.handle_text(inv, "/quote negative")
-        assert isinstance(quote, QuoteReply) and quote.quote.text == "quote 2 is here"
+        assert isinstance(quote, QuoteReply) and quote.quote.text == OLD_QUOTES[2][0]
         assert await core.schedules.get("console", None, "c") is not None
         # The old database had a film: the default corpus is not added on top of it.
         assert [f.name for f in await core.corpus.films()] == ["Old (1999)"]
