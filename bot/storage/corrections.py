@@ -298,8 +298,9 @@ class CorrectionStore:
 
 async def _checked(conn: aiosqlite.Connection, film_id: int) -> int:
     rows = list(await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM quotes WHERE film_id = ? AND label_source = ?",
-        (film_id, LabelSource.PEOPLE.value),
+        "SELECT COUNT(*) FROM quotes"
+        " WHERE film_id = ? AND label_source <> 'scorer' AND label_source = ?",
+        (film_id, LabelSource.PEOPLE.value),  # the first term lets quotes_film_source serve
     ))
     return int(rows[0][0])
 

@@ -233,7 +233,8 @@ async def v5_corrections_by_people(conn: aiosqlite.Connection) -> None:
             WHERE resolved_at IS NULL;
         CREATE INDEX reports_open_film ON reports(film_id, text_hash) WHERE resolved_at IS NULL;
         CREATE INDEX quotes_text_hash ON quotes(film_id, text_hash);
-        CREATE INDEX quotes_film_source ON quotes(film_id, label_source);
+        CREATE INDEX quotes_film_source ON quotes(film_id, label_source)
+            WHERE label_source <> 'scorer';
         CREATE INDEX quotes_uncertain ON quotes(film_id, kind, label, confidence)
             WHERE hidden = 0 AND label_source = 'scorer';
         UPDATE films SET pool_dirty = 1
