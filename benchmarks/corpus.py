@@ -36,9 +36,10 @@ from bot.ingest.pipeline import parse_document
 from bot.ingest.reading import read_text
 from bot.ingest.sentences import is_quotable, split_sentences
 from bot.models import Label
-from bot.sentiment import default_scorer
+from bot.sentiment import default_scorer, fingerprint
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore
+from bot.storage.labeller import LabellerStore
 from bot.storage.migrations import MIGRATIONS
 
 VERSION = 1
@@ -206,6 +207,9 @@ async def _build(key: str, path: Path) -> None:
                 " SELECT film_id, kind, label, COUNT(*), TOTAL(polarity) FROM quotes"
                 " GROUP BY film_id, kind, label"
             )
+        # The labels stand for this scorer's (see above): a bot opening the database
+        # must not spend minutes labelling a million generated quotes again.
+        await LabellerStore(db).record(fingerprint(default_scorer()))
         progress("  pools (CorpusStore.rebuild_dirty_pools)")
         await CorpusStore(db).rebuild_dirty_pools()
         await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
