@@ -27,10 +27,10 @@ from bot.commands.parsing import UsageError
 from bot.errors import StartupRefused
 from bot.ingest.pipeline import FileResult, expand
 from bot.models import Correction
-from bot.safe_text import safe_path
+from bot.safe_text import excerpt, safe_path
 from bot.sentiment import default_scorer
 from bot.settings import Settings
-from bot.storage.database import StorageError
+from bot.storage.database import StorageError, is_row_id
 
 _log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_db(a)
     a.set_defaults(func=_cmd_label_list)
     a = actions.add_parser("set", help="correct one quote's mood, or hide it, by id")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=_quote_id)
     a.add_argument("to", choices=[c.value for c in Correction])
     a.add_argument("--by", help="who corrects (default: your login name)")
     _add_db(a)
@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("bot/data/scorer.json.gz"))
     p.set_defaults(func=_cmd_train)
     return parser
+
+
+def _quote_id(text: str) -> int:
+    if not is_row_id(text.strip()):
+        raise argparse.ArgumentTypeError(f"{excerpt(text)!r} is not a quote id (see label list)")
+    return int(text)
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
@@ -31,6 +30,7 @@ from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore, best_film_matches
 from bot.storage.corrections import CorrectionStore
+from bot.storage.database import is_row_id
 from bot.storage.errors import StorageError
 from bot.storage.labeller import LabellerStore
 from bot.storage.schedules import ScheduleStore
@@ -48,15 +48,6 @@ _HANDLERS: dict[str, Handler] = {
     "review": review.run,
     "help": help_text.run,
 }
-
-
-_ROW_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits: str.isdigit() also takes "²"
-_MAX_ROW_ID = 2**63 - 1  # SQLite integers are signed 64-bit
-
-
-def _is_row_id(text: str) -> bool:
-    """Whether ``text`` is a positive integer that fits a SQLite row id."""
-    return bool(_ROW_ID.fullmatch(text)) and 0 < int(text) <= _MAX_ROW_ID
 
 
 def default_corpus_dir() -> Path:
@@ -146,7 +137,7 @@ class ReviewBot:
         a mood and a film id SQLite could hold is an out-of-date button, not an error.
         """
         mood, _, film_id = value.partition(":")
-        if mood not in {m.value for m in Mood} or not _is_row_id(film_id):
+        if mood not in {m.value for m in Mood} or not is_row_id(film_id):
             return ErrorReply("That button is out of date. Try /quote.", ephemeral=True)
 
         async def pick() -> Reply:
@@ -165,7 +156,7 @@ class ReviewBot:
         member's goes to the review queue. Never raises; a doctored value is "out of date".
         """
         to, _, quote_id = value.partition(":")
-        if to not in {c.value for c in Correction} or not _is_row_id(quote_id):
+        if to not in {c.value for c in Correction} or not is_row_id(quote_id):
             return ErrorReply("That button is out of date.", ephemeral=True)
 
         async def apply() -> Reply:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ParsedCommand, text_value
 from bot.invocation import Invocation
-from bot.models import Label, critics_voice
+from bot.models import Driver, Label, Sentiment, critics_voice
 from bot.replies import CorpusMoodReply, LabelCount, Reply, TextMoodReply
+
+
+def _judge(ctx: CommandContext, text: str) -> tuple[Sentiment, tuple[Driver, ...]]:
+    return ctx.scorer.score(text), ctx.scorer.explain(text)
 
 
 async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> Reply:
     text = text_value(cmd.values.get("text"))
     if text is not None:
-        sentiment = ctx.scorer.score(text)
+        # Off the event loop: with the [deep] extra a text runs through MiniLM (tens of
+        # ms), which would hold every other platform event behind it.
+        sentiment, drivers = await asyncio.to_thread(_judge, ctx, text)
         return TextMoodReply(
             text=text, label=sentiment.label, polarity=sentiment.polarity,
-            confidence=sentiment.confidence, drivers=ctx.scorer.explain(text),
+            confidence=sentiment.confidence, drivers=drivers,
         )
     film = await ctx.film(cmd.values.get("film"))
     stats = await ctx.corpus.stats(film.id)

@@ -382,6 +382,14 @@ async def _apply_corrections(conn: aiosqlite.Connection, film_id: int, doc_id: i
             " AND reports.resolved_at IS NULL",
             (doc_id,),
         )
+        # A report whose text the changed file no longer holds has nothing left to act
+        # on: closed, or /review would count it forever with no button to clear it.
+        await conn.execute(
+            "UPDATE reports SET resolved_at = ? WHERE film_id = ? AND resolved_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.film_id = reports.film_id"
+            " AND q.text_hash = reports.text_hash)",
+            (datetime.now(timezone.utc).isoformat(timespec="seconds"), film_id),
+        )
 
 
 def film_title_year(name: str) -> tuple[str, int | None]:

@@ -130,11 +130,14 @@ class CorrectionStore:
             after = HIDDEN if new_hidden else Label(new_label).display
             same = (film_id, hashed)
             await adjust_stats(conn, "film_id = ? AND text_hash = ?", same, sign=-1)
-            await conn.execute(
+            updated = await conn.execute(
                 "UPDATE quotes SET label = ?, hidden = ?, label_source = ?"
                 " WHERE film_id = ? AND text_hash = ?",
                 (new_label, new_hidden, LabelSource.PEOPLE.value, *same),
             )
+            # Copies of the text (other case or punctuation) may have held other labels
+            # even when the clicked one keeps its own: their pools change too.
+            moved = before != after or updated.rowcount > 1
             await adjust_stats(conn, "film_id = ? AND text_hash = ?", same, sign=1)
             await conn.execute(
                 "INSERT INTO corrections (film_id, text_key, text_hash, text, label, hidden,"
@@ -157,14 +160,14 @@ class CorrectionStore:
                 " AND resolved_at IS NULL",
                 (when, *same),
             )
-            if before != after:
+            if moved:
                 # Renumbered below (and by the next draw if that fails): the quote
                 # leaves one pool and enters another for every channel.
                 await conn.execute("UPDATE films SET pool_dirty = 1 WHERE id = ?", (film_id,))
             checked = await _checked(conn, film_id)
         _log.info("quote %d of film %d: %s -> %s by %s on %s", quote_id, film_id, before, after,
                   actor.user, actor.platform)
-        if before != after:
+        if moved:
             await self.corpus.rebuild_pool(film_id)
         return Applied(quote_id, film_id, before, after, checked)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -28,8 +29,16 @@ from bot.storage.migrations import MIGRATIONS
 _log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+_ROW_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits: str.isdigit() also takes "²"
+_MAX_ROW_ID = 2**63 - 1  # SQLite integers are signed 64-bit
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "StorageError"]
+
+def is_row_id(text: str) -> bool:
+    """Whether ``text`` is a positive integer that fits a SQLite row id: ids come back
+    from buttons and command lines, and a bigger one is an OverflowError in sqlite3."""
+    return bool(_ROW_ID.fullmatch(text)) and 0 < int(text) <= _MAX_ROW_ID
+
+__all__ = ["BUSY_TIMEOUT_MS", "Database", "StorageError", "is_row_id"]
 
 
 class Database:

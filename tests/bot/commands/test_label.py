@@ -63,8 +63,11 @@ def test_set_corrects_by_id_with_an_audit_row(settings: Settings) -> None:
     assert missing.returncode == 2 and "no quote #999999" in missing.stderr
     wrong = run(db, "label", "set", str(quote_id), "sad")
     assert wrong.returncode == 2
+    huge = run(db, "label", "set", "9" * 20, "positive")  # past SQLite's 64-bit integers
+    assert huge.returncode == 2 and "is not a quote id" in huge.stderr
     no_traceback(missing)
     no_traceback(wrong)
+    no_traceback(huge)
 
 
 def test_export_then_import_into_another_database(settings: Settings, tmp_path: Path) -> None:

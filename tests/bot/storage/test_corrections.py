@@ -139,3 +139,47 @@ async def test_an_old_menu_never_corrects_another_quote(
     reply = await core.correct(admin, correction_value(old, Correction.NEGATIVE))
     assert not isinstance(reply, CorrectionReply)
     assert "no longer here" in getattr(reply, "message", "")
+
+
+async def test_a_report_on_text_a_changed_file_dropped_is_closed(
+    core: ReviewBot, admin: Invocation, member: Invocation, tmp_path: Path
+) -> None:
+    """Otherwise /review would count it forever with no item and no button to clear it."""
+    doc = write(tmp_path / "t.txt", LINES)
+    await core.ingest([doc], FILM)
+    reported = await quote_id(core, LINES[1])
+    reply = await core.correct(member, correction_value(reported, Correction.POSITIVE))
+    assert isinstance(reply, CorrectionReply) and not reply.applied
+    write(doc, [LINES[0], LINES[2]])
+    await core.ingest([doc], FILM)
+    review = await core.handle_text(admin, f"/review {FILM}")
+    assert isinstance(review, ReviewReply) and review.open_reports == 0
+
+
+async def test_keeping_one_copy_moves_the_other_copies_pools_too(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
+    """Copies of a text differing in case or punctuation share one correction; when the
+    clicked copy keeps its label but another copy changes, the pools follow."""
+    copy = LINES[0].upper().replace(",", "")
+    await core.ingest([write(tmp_path / "t.txt", [*LINES, copy])], FILM)
+    film = await core.ctx.film(FILM)
+    await core.db.conn.execute(
+        "UPDATE quotes SET label = 'neutral' WHERE film_id = ? AND text = ?", (film.id, copy)
+    )
+    await core.db.conn.execute("UPDATE films SET pool_dirty = 1 WHERE id = ?", (film.id,))
+    await core.corpus.rebuild_dirty_pools()
+    first = await core.db.fetchone(
+        "SELECT id, label FROM quotes WHERE film_id = ? AND text = ?", (film.id, LINES[0])
+    )
+    assert first is not None and first[1] == "positive"
+    reply = await core.correct(admin, correction_value(int(first[0]), Correction.KEEP))
+    assert isinstance(reply, CorrectionReply) and reply.applied
+    size = await core.db.fetchone(
+        "SELECT size FROM pool_sizes WHERE film_id = ? AND mood = 'positive'", (film.id,)
+    )
+    positives = await core.db.fetchone(
+        "SELECT COUNT(*) FROM quotes WHERE film_id = ? AND label = 'positive' AND hidden = 0",
+        (film.id,),
+    )
+    assert size is not None and positives is not None and size[0] == positives[0]
