@@ -208,10 +208,13 @@ class CorrectionStore:
     async def reported(self, film_id: int, limit: int) -> list[Reported]:
         """Visible quotes with open reports, most reported first (then oldest report)."""
         rows = await self.db.fetchall(
-            "SELECT r.quote_id, COUNT(*), GROUP_CONCAT(r.suggested) FROM reports r"
+            # Per text, not per row: copies of a text share one correction, so their
+            # reports are one item with one count.
+            "SELECT MIN(r.quote_id), COUNT(*), GROUP_CONCAT(r.suggested) FROM reports r"
             " JOIN quotes q ON q.id = r.quote_id"
             " WHERE r.film_id = ? AND r.resolved_at IS NULL AND q.hidden = 0"
-            " GROUP BY r.quote_id ORDER BY COUNT(*) DESC, MIN(r.at), r.quote_id LIMIT ?",
+            " GROUP BY r.text_hash ORDER BY COUNT(*) DESC, MIN(r.at), MIN(r.quote_id)"
+            " LIMIT ?",
             (film_id, limit),
         )
         quotes = await self._quotes([int(r[0]) for r in rows])

@@ -183,3 +183,23 @@ async def test_keeping_one_copy_moves_the_other_copies_pools_too(
         (film.id,),
     )
     assert size is not None and positives is not None and size[0] == positives[0]
+
+
+async def test_reports_on_copies_of_one_text_are_one_review_item(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
+    copy = LINES[1].upper()
+    await core.ingest([write(tmp_path / "t.txt", [*LINES, copy])], FILM)
+    film = await core.ctx.film(FILM)
+    ids = [int(r[0]) for r in await core.db.fetchall(
+        "SELECT id FROM quotes WHERE film_id = ? AND text IN (?, ?)", (film.id, LINES[1], copy)
+    )]
+    assert len(ids) == 2
+    for n, quote in enumerate(ids):
+        member = Invocation("console", "c", f"member{n}")
+        reply = await core.correct(member, correction_value(quote, Correction.POSITIVE))
+        assert isinstance(reply, CorrectionReply) and not reply.applied
+    review = await core.handle_text(admin, f"/review {FILM}")
+    assert isinstance(review, ReviewReply)
+    reported = [item for item in review.items if item.reason == "reported"]
+    assert len(reported) == 1 and reported[0].reports == 2
