@@ -48,7 +48,7 @@ from bot.sentiment.deep import (
 from bot.sentiment.gate import Cutoffs, confirmed, default_gate
 from bot.sentiment.gate_training import F_BETA, FIT_PRIOR, best_cutoff, fit_gate
 from bot.sentiment.metrics import Figures, figures, prior_name, table
-from bot.sentiment.training import Corpus, fold_ids, read_corpus, train_scorer
+from bot.sentiment.training import Corpus, fold_ids, outer_folds, read_corpus, train_scorer
 
 _log = logging.getLogger(__name__)
 
@@ -345,7 +345,6 @@ def cross_validate(
     its throughput is ``benchmarks/bench_deep.py``'s.
     """
     n = len(corpus.texts)
-    ids = fold_ids(n, folds)
     gold_ints = np.asarray(corpus.labels, dtype=np.int64)
     embed_all = _precomputed(corpus.texts, x)
     runs: dict[str, list[Label]] = {
@@ -354,16 +353,14 @@ def cross_validate(
     }
     seconds = {"critic": 0.0, "critic+lexicon": 0.0}
     embedded = 0
-    for k in range(folds):
-        train = np.flatnonzero(ids != k)
-        test = np.flatnonzero(ids == k)
-        train_texts = [corpus.texts[i] for i in train]
-        train_labels = [corpus.labels[i] for i in train]
+    for k, part in enumerate(outer_folds(corpus, folds)):
+        train, test = part.train, part.test
+        train_texts, train_labels = part.train_texts, part.train_labels
         scorer, p_train = train_scorer(train_texts, train_labels, INNER_FOLDS)
         said_train = [scorer.thresholds.label(float(p)) for p in p_train]
         lexicon = fit_gate(train_texts, train_labels, said_train)
         deep, _ = fit_deep_gate(x[train], train_labels, said_train, embed_all, INNER_FOLDS)
-        texts = [corpus.texts[i] for i in test]
+        texts = part.test_texts
         start = time.perf_counter()
         said = [s.label for s in scorer.score_many(texts)]
         spent = time.perf_counter() - start

@@ -15,15 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-import numpy as np
-
 from bot.models import Label
 from bot.sentiment.deep import second_opinion
 from bot.sentiment.gate import Gate, confirmed
 from bot.sentiment.gate_training import fit_gate
 from bot.sentiment.metrics import Figures, figures, prior_name, table
 from bot.sentiment.scorer import Scorer, TextBlobScorer, critic_scorer
-from bot.sentiment.training import Corpus, fold_ids, read_corpus, train_scorer
+from bot.sentiment.training import Corpus, outer_folds, read_corpus, train_scorer
 
 _log = logging.getLogger(__name__)
 
@@ -70,22 +68,19 @@ class _Run(NamedTuple):
 
 
 def _cross_validated(corpus: Corpus, folds: int) -> list[_Run]:
-    ids = fold_ids(len(corpus.texts), folds)
     n = len(corpus.texts)
     shipped_rule: list[Label] = [Label.NEUTRAL] * n
     no_abstention: list[Label] = [Label.NEUTRAL] * n
     gated: list[Label] = [Label.NEUTRAL] * n
     scorer_seconds = gate_seconds = 0.0
-    for k in range(folds):
-        train = np.flatnonzero(ids != k)
-        test = np.flatnonzero(ids == k)
-        train_texts = [corpus.texts[i] for i in train]
-        train_labels = [corpus.labels[i] for i in train]
-        scorer, p_train = train_scorer(train_texts, train_labels, INNER_FOLDS)
+    for k, fold in enumerate(outer_folds(corpus, folds)):
+        test = fold.test
+        scorer, p_train = train_scorer(fold.train_texts, fold.train_labels, INNER_FOLDS)
         gate = fit_gate(
-            train_texts, train_labels, [scorer.thresholds.label(float(p)) for p in p_train]
+            fold.train_texts, fold.train_labels,
+            [scorer.thresholds.label(float(p)) for p in p_train],
         )
-        texts = [corpus.texts[i] for i in test]
+        texts = fold.test_texts
         said, spent = _timed(scorer, texts)
         scorer_seconds += spent
         confirmed_labels, spent = _gated(gate, texts, said)

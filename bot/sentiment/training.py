@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import platform
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +95,30 @@ def fold_ids(n: int, folds: int) -> npt.NDArray[np.int64]:
     """A fixed shuffled fold assignment, so every figure can be reproduced exactly."""
     ids: npt.NDArray[np.int64] = np.random.default_rng(FOLD_SEED).permutation(n) % folds
     return ids
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One outer fold of a cross-validation: what to fit on and what to label."""
+
+    train: npt.NDArray[np.intp]
+    test: npt.NDArray[np.intp]
+    train_texts: list[str]
+    train_labels: list[int]
+    test_texts: list[str]
+
+
+def outer_folds(corpus: Corpus, folds: int) -> Iterator[Fold]:
+    """``corpus`` split by ``fold_ids``: the same folds for every evaluation."""
+    ids = fold_ids(len(corpus.texts), folds)
+    for k in range(folds):
+        train = np.flatnonzero(ids != k)
+        test = np.flatnonzero(ids == k)
+        yield Fold(
+            train, test,
+            [corpus.texts[i] for i in train], [corpus.labels[i] for i in train],
+            [corpus.texts[i] for i in test],
+        )
 
 
 def train_scorer(
