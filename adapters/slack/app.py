@@ -123,14 +123,21 @@ class _Handlers:
         await self._answer(lambda: self._run_correction(inv, value), respond)
 
     async def _run_correction(self, inv: Invocation, value: str) -> SlackMessage:
+        allowed = await self._manages(inv)
+        if isinstance(allowed, SlackMessage):
+            return allowed
+        return await self._render(self._core.correct(replace(inv, can_manage=allowed), value))
+
+    async def _manages(self, inv: Invocation) -> bool | SlackMessage:
+        """Whether ``inv.user`` manages the workspace, or the message to send when Slack
+        could not say (never a false refusal)."""
         try:
-            allowed = await can_manage(self._client, inv.user, self._admins)
+            return await can_manage(self._client, inv.user, self._admins)
         except LookupFailed as e:
             return self._error(
                 f"I could not ask Slack whether you manage this workspace ({e}). "
                 "Try again in a moment."
             )
-        return await self._render(self._core.correct(replace(inv, can_manage=allowed), value))
 
     async def _answer(
         self,
@@ -170,13 +177,9 @@ class _Handlers:
         text = unescape(str(command.get("text") or "")).strip()
         sub = managed_subcommand(spec, text)
         if sub is not None:
-            try:
-                allowed = await can_manage(self._client, inv.user, self._admins)
-            except LookupFailed as e:
-                return self._error(
-                    f"I could not ask Slack whether you manage this workspace ({e}). "
-                    "Try again in a moment."
-                )
+            allowed = await self._manages(inv)
+            if isinstance(allowed, SlackMessage):
+                return allowed
             if allowed:
                 inv = replace(inv, can_manage=True)
                 member = not (inv.in_guild and needs_membership(sub)) or await bot_is_member(
