@@ -254,6 +254,22 @@ async def v6_labeller(conn: aiosqlite.Connection) -> None:
     await conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+async def v7_attribution(conn: aiosqlite.Connection) -> None:
+    """Who said it and where, per quote (issue 12): a dataset holds many critics and
+    outlets in one file, so outlet, date and link live on the quote as the author
+    already did; ``documents.url`` is the page a link or a saved page came from, the
+    link back for quotes that have none of their own."""
+    await _execute_script(
+        conn,
+        """
+        ALTER TABLE quotes ADD COLUMN outlet TEXT;
+        ALTER TABLE quotes ADD COLUMN published TEXT;
+        ALTER TABLE quotes ADD COLUMN url TEXT;
+        ALTER TABLE documents ADD COLUMN url TEXT
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
@@ -261,4 +277,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     v4_pools_from_the_critics_voice,
     v5_corrections_by_people,
     v6_labeller,
+    v7_attribution,
 )
