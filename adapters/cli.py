@@ -25,7 +25,8 @@ from bot.app import DEFAULT_FILM, ReviewBot
 from bot.commands import label
 from bot.commands.parsing import UsageError
 from bot.errors import StartupRefused
-from bot.ingest.pipeline import FileResult, expand
+from bot.ingest.columns import ColumnMap
+from bot.ingest.pipeline import FileResult
 from bot.models import Correction
 from bot.safe_text import excerpt, safe_path
 from bot.sentiment import default_scorer
@@ -70,9 +71,19 @@ def _parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.set_defaults(func=_cmd_ask)
 
-    p = sub.add_parser("ingest", help="add review files or folders to the corpus")
-    p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--film", help=f'film the documents are about, e.g. "{DEFAULT_FILM}"')
+    p = sub.add_parser(
+        "ingest", help="add review files, folders, links and datasets (CSV, JSON Lines)"
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE|FOLDER|URL",
+                   help="text, HTML, .csv or .jsonl files, folders, or http(s) links")
+    p.add_argument("--film", help=f'film the documents are about, e.g. "{DEFAULT_FILM}"; '
+                   "for a dataset without a film column, the film of all its rows; or the "
+                   "film column")
+    for name, what in (("text", "the review text"), ("label", "the source's label "
+                       "(Fresh/Rotten, positive/negative, 1/0)"), ("critic", "the critic"),
+                       ("outlet", "the outlet"), ("date", "the review's date"),
+                       ("url", "the review's link")):
+        p.add_argument(f"--{name}", metavar="COLUMN", help=f"dataset column holding {what}")
     p.add_argument("--max-bytes", type=int, help="skip files larger than this")
     _add_db(p)
     p.set_defaults(func=_cmd_ingest)
@@ -228,35 +239,36 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     _logging(settings, quiet=True)
     if args.max_bytes:
         settings = replace(settings, max_file_bytes=args.max_bytes)
+    sources: list[Path | str] = [p if "://" in p else Path(p) for p in args.paths]
+    columns = ColumnMap(text=args.text, label=args.label, critic=args.critic,
+                        outlet=args.outlet, date=args.date, url=args.url)
 
     async def go() -> int:
         core = await ReviewBot.open(settings)
         try:
-            film = args.film or settings.default_film or await _only_film(core)
-            if film is None:
-                print('reviewbot: say which film: --film "Title (Year)"', file=sys.stderr)
-                return 2
-            total = sum(1 for _ in expand(args.paths))
-            with tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:
+            with tqdm(total=None, unit="item", disable=None, file=sys.stderr) as bar:
 
                 def on_file(result: FileResult) -> None:
+                    for note in result.notes:
+                        bar.write(f"{safe_path(result.path)}: {note}", file=sys.stdout)
                     bar.write(result.line(), file=sys.stdout)
-                    bar.update()
 
-                report = await core.ingest(args.paths, film, on_file=on_file)
+                def on_progress(done: int, total: int | None) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                report = await core.ingest(sources, args.film, on_file, columns=columns,
+                                           on_progress=on_progress, local_links=True)
         finally:
             await core.close()
         failed = len(report.failed)
-        print(f"{report.quotes_added} quotes added for {film}; "
-              f"{len(report.results) - failed} files ok, {failed} failed")
-        return 1 if failed else 0
+        films = sum(max(r.films, 1) for r in report.results
+                    if r.status in ("added", "replaced"))
+        print(f"{report.quotes_added} quotes added ({films} documents); "
+              f"{len(report.results) - failed} inputs ok, {failed} failed")
+        return 1 if failed or any(r.notes for r in report.results) else 0
 
     return asyncio.run(go())
-
-
-async def _only_film(core: ReviewBot) -> str | None:
-    films = await core.corpus.films()
-    return films[0].name if len(films) == 1 else None
 
 
 # -- label -------------------------------------------------------------------------------

@@ -11,15 +11,17 @@ import logging
 import math
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from bot.clock import Clock, SystemClock
-from bot.commands import correct, daily, help_text, mood, quote, review, verdict
+from bot.commands import correct, daily, film, films, help_text, mood, quote, review, verdict
 from bot.commands.context import CommandContext
 from bot.commands.parsing import NoMatch, ParsedCommand, UsageError, from_options, parse_line
 from bot.cooldowns import Cooldowns
+from bot.film_jobs import FilmJobs, OnFile, OnProgress
+from bot.ingest.columns import ColumnMap
 from bot.ingest.pipeline import FileResult, IngestReport, file_digests, ingest_paths
 from bot.invocation import Invocation
 from bot.models import Correction, Mood, Schedule
@@ -27,17 +29,18 @@ from bot.replies import ErrorReply, QuoteReply, Reply
 from bot.scheduler import Scheduler
 from bot.sentiment import Scorer, default_scorer, fingerprint
 from bot.settings import Settings
-from bot.storage import Database
-from bot.storage.corpus import CorpusStore, best_film_matches
+from bot.storage import Database, film_search
+from bot.storage.corpus import CorpusStore
 from bot.storage.corrections import CorrectionStore
 from bot.storage.database import is_row_id
 from bot.storage.errors import StorageError
+from bot.storage.films import DEFAULT_CORPUS_FILM, FilmStore
 from bot.storage.labeller import LabellerStore
 from bot.storage.schedules import ScheduleStore
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_FILM = "Her (2013)"
+DEFAULT_FILM = DEFAULT_CORPUS_FILM
 
 Handler = Callable[[CommandContext, Invocation, ParsedCommand], Awaitable[Reply]]
 _HANDLERS: dict[str, Handler] = {
@@ -47,6 +50,8 @@ _HANDLERS: dict[str, Handler] = {
     "daily": daily.run,
     "review": review.run,
     "help": help_text.run,
+    "film": film.run,
+    "films": films.run,
 }
 
 
@@ -64,10 +69,13 @@ class ReviewBot:
         self.schedules = ScheduleStore(db)
         self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
         self.cooldowns = Cooldowns(clock)
+        self.film_jobs = FilmJobs(
+            self._ingest_sources, settings.db_path.parent / "uploads", settings.max_file_bytes
+        )
         self.ctx = CommandContext(
             corpus=self.corpus, schedules=self.schedules, scheduler=self.scheduler,
             scorer=scorer, clock=clock, rng=random.Random(), corrections=self.corrections,
-            default_film=settings.default_film,
+            film_jobs=self.film_jobs, default_film=settings.default_film,
         )
 
     @classmethod
@@ -82,7 +90,8 @@ class ReviewBot:
         """Open the database (migrations applied) and ingest the default corpus into a new
         one, or finish it when an earlier start died half-way (a film with some of its
         documents, or none): each document is its own transaction and ingest skips the
-        ones already stored, so finishing is just ingesting again."""
+        ones already stored, so finishing is just ingesting again. A default corpus a
+        manager removed (``/film remove``) stays removed."""
         scorer = scorer or default_scorer()  # before the database: a failure leaves no thread
         db = await Database.open(settings.db_path)
         bot = cls(settings, db, scorer, clock or SystemClock())
@@ -90,7 +99,8 @@ class ReviewBot:
             # A new database's quotes are all labelled by this scorer: nothing to follow.
             labelled = await bot.labeller.holds_quotes()
             seeds = [default_corpus_dir()]
-            if ingest_default_corpus and await bot.corpus.lacks_documents(
+            if ingest_default_corpus and not await FilmStore(db).default_corpus_removed() \
+                    and await bot.corpus.lacks_documents(
                 DEFAULT_FILM, file_digests(seeds, settings.max_file_bytes)
             ):
                 report = await bot.ingest(seeds, DEFAULT_FILM)
@@ -106,14 +116,39 @@ class ReviewBot:
         return bot
 
     async def close(self) -> None:
+        await self.film_jobs.close()
         await self.db.close()
 
     async def ingest(
-        self, paths: list[Path], film: str, on_file: Callable[[FileResult], None] | None = None
+        self,
+        sources: Sequence[Path | str],
+        film: str | None = None,
+        on_file: Callable[[FileResult], None] | None = None,
+        *,
+        columns: ColumnMap | None = None,
+        on_progress: Callable[[int, int | None], None] | None = None,
+        local_links: bool = False,
     ) -> IngestReport:
+        """Ingest files, folders and http(s) links (strings); one ``FileResult`` per input.
+
+        ``film`` is the film of the documents (datasets name their own films; for a
+        dataset ``film`` may also name its film column); ``None`` means the configured
+        film or the only one, and a document with neither fails with one line.
+        ``columns`` maps a dataset's columns. ``on_progress(done, total)`` counts
+        documents and dataset rows, ``total`` ``None`` until every input is counted: a
+        chat command edits its progress message from it. Links to this machine or a
+        private network are refused unless ``local_links`` (the command line's user can
+        read them anyway; a chat member must not reach them through the bot).
+        """
+        if film is None:
+            film = self.settings.default_film
+            if film is None:
+                sole = await self.corpus.sole_film()
+                film = sole.name if sole else None
         return await ingest_paths(
-            self.corpus, self.ctx.scorer, paths, film,
-            max_bytes=self.settings.max_file_bytes, on_file=on_file,
+            self.corpus, self.ctx.scorer, sources, film,
+            max_bytes=self.settings.max_file_bytes, columns=columns, on_file=on_file,
+            on_progress=on_progress, local_links=local_links,
         )
 
     async def handle(
@@ -165,11 +200,35 @@ class ReviewBot:
 
         return await self._guard(inv, "correct", apply)
 
+    async def confirm_film_removal(self, inv: Invocation, value: str) -> Reply:
+        """A /film remove Confirm or Cancel button; ``value`` is the reply's
+        ``confirm_value`` or ``cancel_value``. Never raises; a doctored value is out of date."""
+        answer, _, film_id = value.partition(":")
+        if answer not in ("yes", "no") or not is_row_id(film_id):
+            return ErrorReply("That button is out of date.", ephemeral=True)
+
+        async def decide() -> Reply:
+            if not inv.can_manage:
+                raise UsageError("Only people who manage this server or workspace can "
+                                 "remove a film.")
+            found = await self.corpus.film(int(film_id))
+            if found is None:
+                raise UsageError("That film is no longer here.")
+            return await film.remove(self.ctx, found) if answer == "yes" else film.cancelled(found)
+
+        return await self._guard(inv, "film removal", decide)
+
+    async def _ingest_sources(
+        self, sources: Sequence[Path | str], film_name: str | None,
+        on_file: OnFile, on_progress: OnProgress,
+    ) -> IngestReport:
+        """``FilmJobs``' way into ``ingest``."""
+        return await self.ingest(sources, film_name, on_file, on_progress=on_progress)
+
     async def film_names(self, prefix: str = "", limit: int = 25) -> list[str]:
-        """Film names for autocomplete, best matches first."""
-        films = await self.corpus.films()
-        hits = best_film_matches(films, prefix) if prefix.strip() else films
-        return [f.name for f in hits[:limit]]
+        """Film names for autocomplete: names starting with ``prefix``, then names
+        containing it (indexed, so each keystroke costs the same at 10,000 films)."""
+        return await film_search.film_names(self.db, prefix, limit)
 
     async def _run(self, inv: Invocation, parse: Callable[[], ParsedCommand]) -> Reply:
         async def call() -> Reply:

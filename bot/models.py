@@ -78,7 +78,31 @@ def critics_voice(kinds: Collection[QuoteKind]) -> QuoteKind | None:
 
 class DocumentKind(enum.StrEnum):
     EXCERPTS = "excerpts"
-    WEBPAGE = "webpage"
+    WEBPAGE = "webpage"  # a page saved as text, a saved HTML page or a fetched link
+    DATASET = "dataset"  # one film's rows of a CSV or JSON Lines file
+
+
+_LINK_MAX = 2048
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) link a chat client may open, else ``None``.
+
+    Links come from files and pages people hand the bot: ``javascript:``, ``data:`` or a
+    link with spaces, control characters or no host must never become a clickable title.
+    Checked where links are stored and again where they are shown.
+    """
+    if not url or len(url) > _LINK_MAX:
+        return None
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return None
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if not host.strip("@:.") or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    if any(c in url for c in '<>"\\^`{|}'):
+        return None
+    return url
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,12 @@ class Quote:
     published: str | None
     source: str
     label_source: LabelSource = LabelSource.SCORER
+    url: str | None = None  # the review's own page, or the page its document came from
+
+    @property
+    def link(self) -> str | None:
+        """The link back to the review, only when it is safe to make clickable."""
+        return web_link(self.url)
 
     @property
     def attribution(self) -> str:
@@ -147,7 +177,11 @@ class ScheduleStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Schedule:
-    """One daily post per channel. ``channel`` is the platform's own channel id."""
+    """A quote posted to a channel at a local time on chosen days. ``channel`` is the
+    platform's own channel id; a channel has a few, each with a short ``name`` ("1",
+    "rave"). ``days`` is a weekday mask (``bot.weekdays``), ``skipped`` the local dates
+    left out one by one, ``role`` the platform's id of a role or user group the post
+    mentions (opt-in, set by a manager; the only mention a post may carry)."""
 
     id: int
     platform: str
@@ -163,3 +197,7 @@ class Schedule:
     pause_reason: str | None
     next_run_utc: datetime
     last_local_date: date | None
+    name: str = "1"
+    days: int = 0b1111111  # every day: bot.weekdays.EVERY_DAY
+    role: str | None = None
+    skipped: frozenset[date] = frozenset()

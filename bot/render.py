@@ -6,19 +6,28 @@ Discord embed, a Slack block and a terminal say the same thing in the same words
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import singledispatch
 
+from bot.models import Quote
 from bot.replies import (
     CorpusMoodReply,
     CorrectionReply,
     ErrorReply,
+    FilmAddReply,
+    FilmEntry,
+    FilmRemovalReply,
+    FilmsReply,
     GroupVerdict,
     HelpReply,
+    JobState,
+    PostTime,
     QuoteReply,
     Reply,
     ReviewItem,
     ReviewReply,
     ScheduleReply,
+    ScheduleView,
     TextMoodReply,
     VerdictReply,
 )
@@ -42,6 +51,14 @@ def plural(count: int, noun: str) -> str:
 def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:
     filled = round(width * count / total) if total else 0
     return "█" * filled + "·" * (width - filled)
+
+
+def link_text(quote: Quote) -> str:
+    """What a link back to the review says: its outlet, else the site's host name."""
+    if quote.outlet:
+        return quote.outlet
+    host = (quote.link or "").partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+    return host.removeprefix("www.") or "source"
 
 
 def quote_footer(reply: QuoteReply) -> str:
@@ -114,17 +131,39 @@ def drivers_line(reply: TextMoodReply) -> str:
     return ", ".join(f"{d.phrase} ({signed(d.weight)})" for d in reply.drivers)
 
 
+def schedule_summary(view: ScheduleView) -> str:
+    """``rave: 09:00 Europe/Paris, weekdays, mood positive, Her (2013)``: one schedule's
+    settings in the same words on every platform (its mention is rendered by each)."""
+    film = f", {view.film}" if view.film else ""
+    return (f"{view.name}: {view.local_time} {view.timezone}, {view.days}, "
+            f"mood {view.mood.value}{film}")
+
+
+def schedule_status(view: ScheduleView) -> str:
+    """``active``, or ``paused: why``."""
+    return "active" if view.active else f"paused: {view.pause_reason or 'no reason given'}"
+
+
+SHIFTED = "moved by the clock change"
+
+
+def post_line(post: PostTime) -> str:
+    """A previewed post in plain text: local time with its offset, and UTC."""
+    local = datetime.fromisoformat(post.local)
+    utc = datetime.fromisoformat(post.utc)
+    mark = f" ({SHIFTED})" if post.shifted else ""
+    return f"{local:%a %Y-%m-%d %H:%M} {post.local[-6:]} = {utc:%H:%M} UTC{mark}"
+
+
 def schedule_lines(reply: ScheduleReply) -> list[str]:
     lines = [reply.message]
-    if reply.active is None:
-        return lines
-    mood = reply.mood.value if reply.mood else "any"
-    film = f", {reply.film}" if reply.film else ""
-    lines.append(f"Every day at {reply.local_time} {reply.timezone}, mood {mood}{film}")
-    if reply.active:
-        lines.append(f"Next post: {reply.next_local} (UTC {reply.next_utc})")
-    else:
-        lines.append(f"Paused: {reply.pause_reason or 'no reason given'}")
+    for view in reply.schedules:
+        role = f", mentions {view.role}" if view.role else ""
+        lines.append(schedule_summary(view) + role)
+        lines.append(f"  {schedule_status(view)}")
+        lines += [f"  next: {post_line(p)}" for p in view.upcoming]
+        if view.skipped:
+            lines.append(f"  skips: {', '.join(view.skipped)}")
     return lines
 
 
@@ -136,7 +175,8 @@ def render_text(reply: Reply) -> str:
 @render_text.register
 def _(reply: QuoteReply) -> str:
     q = reply.quote
-    text = f"“{q.text}”\n— {q.attribution}\n({quote_footer(reply)})"
+    link = f"\n{q.link}" if q.link else ""
+    text = f"“{q.text}”\n— {q.attribution}{link}\n({quote_footer(reply)})"
     return f"{text}\n{reply.note}" if reply.note else text
 
 
@@ -193,3 +233,56 @@ def _(reply: HelpReply) -> str:
 def _(reply: ErrorReply) -> str:
     return reply.message
 
+
+
+def film_add_headline(reply: FilmAddReply) -> str:
+    """"Adding reviews to Her (2013): 2 of 3 done…" (documents and dataset rows), then
+    "Added 251 quotes to Her (2013)." once done."""
+    film = reply.film or "the films the dataset names"
+    if reply.state is JobState.RUNNING:
+        if reply.total is None and not reply.done:
+            return f"Adding reviews to {film}…"
+        of = f" of {reply.total:,}" if reply.total is not None else ""
+        return f"Adding reviews to {film}: {reply.done:,}{of} done…"
+    if reply.state is JobState.FAILED:
+        return f"Adding reviews to {film} stopped: {reply.error}"
+    if not reply.quotes_added and any(r.status == "failed" for r in reply.results):
+        return f"Nothing was added to {film}:"
+    return f"Added {plural(reply.quotes_added, 'quote')} to {film}."
+
+
+def film_add_lines(reply: FilmAddReply) -> list[str]:
+    """One line per source done (quotes added, or why it was skipped), after the lines
+    of a dataset's rows it left out."""
+    return [line for r in reply.results for line in (*r.notes, r.summary)]
+
+
+def film_entry_line(entry: FilmEntry) -> str:
+    """"Her (2013) — 251 quotes · Fresh 94% of 150"."""
+    if entry.score is None:
+        verdict = "no score yet"
+    else:
+        verdict = (f"{'Fresh' if entry.fresh else 'Rotten'} {percent(entry.score)} "
+                   f"of {entry.committed}")
+    return f"{entry.name} — {plural(entry.quotes, 'quote')} · {verdict}"
+
+
+def films_footer(reply: FilmsReply) -> str:
+    return f"Page {reply.page} of {reply.pages} · {plural(reply.total, 'film')}"
+
+
+@render_text.register
+def _(reply: FilmAddReply) -> str:
+    return "\n".join([film_add_headline(reply), *film_add_lines(reply)])
+
+
+@render_text.register
+def _(reply: FilmRemovalReply) -> str:
+    return reply.message
+
+
+@render_text.register
+def _(reply: FilmsReply) -> str:
+    if not reply.entries:
+        return "No films yet: a manager can add one with /film add."
+    return "\n".join([*(film_entry_line(e) for e in reply.entries), films_footer(reply)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.models import Correction, Driver, Label, Mood, Quote
@@ -127,18 +128,72 @@ class VerdictReply(Reply):
 
 
 @dataclass(frozen=True)
+class PostTime:
+    """One upcoming daily post, as ``/daily show`` previews it."""
+
+    local: str  # ISO 8601 with the zone's offset
+    utc: str  # ISO 8601, "Z"
+    shifted: bool = False  # a clock change moved it off its wall time (a spring-forward gap)
+
+    @property
+    def unix(self) -> int:
+        """Seconds since the epoch: what Discord's ``<t:…>`` and Slack's date tokens take."""
+        return int(datetime.fromisoformat(self.utc).timestamp())
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """One schedule of a channel as people see it."""
+
+    name: str  # its id within the channel: "1", "rave"
+    active: bool
+    local_time: str  # "HH:MM"
+    timezone: str
+    days: str  # "every day", "weekdays", "Mon, Wed, Fri"
+    mood: Mood
+    film: str | None = None
+    role: str | None = None  # the platform's id of the role or user group it mentions
+    pause_reason: str | None = None
+    upcoming: tuple[PostTime, ...] = ()  # the next posts, soonest first (none when paused)
+    skipped: tuple[str, ...] = ()  # ISO dates still ahead that get no post
+
+
+@dataclass(frozen=True)
 class ScheduleReply(Reply):
-    """The state of a channel's daily post after ``/daily`` set/show/pause/resume/off."""
+    """A channel's daily posts after ``/daily`` set/show/pause/resume/off/skip.
+
+    ``schedules`` starts with the one the command acted on; ``/daily show`` lists every
+    schedule of the channel. Empty when the channel has none.
+    """
 
     message: str
-    active: bool | None  # None when the channel has no schedule
-    local_time: str | None = None  # "HH:MM"
-    timezone: str | None = None
-    mood: Mood | None = None
-    film: str | None = None
-    next_local: str | None = None  # ISO 8601 with offset
-    next_utc: str | None = None
-    pause_reason: str | None = None
+    schedules: tuple[ScheduleView, ...] = ()
+
+    @property
+    def active(self) -> bool | None:
+        """Whether the schedule acted on posts; None when the channel has none."""
+        return self.schedules[0].active if self.schedules else None
+
+    @property
+    def timezone(self) -> str | None:
+        return self.schedules[0].timezone if self.schedules else None
+
+    @property
+    def pause_reason(self) -> str | None:
+        return self.schedules[0].pause_reason if self.schedules else None
+
+    @property
+    def next_local(self) -> str | None:
+        return self._next.local if self._next else None
+
+    @property
+    def next_utc(self) -> str | None:
+        return self._next.utc if self._next else None
+
+    @property
+    def _next(self) -> PostTime | None:
+        return self.schedules[0].upcoming[0] if self.schedules and self.schedules[0].upcoming \
+            else None
 
 
 @dataclass(frozen=True)
@@ -198,6 +253,96 @@ class ErrorReply(Reply):
     usage: bool = True  # True for a user mistake, False for an internal failure
 
 
+class JobState(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One source of a ``/film add``: a file name or a link, and what became of it."""
+
+    source: str  # as the manager gave it: an attachment's name, a link, a path
+    status: str  # "added", "replaced", "unchanged" or "failed"
+    quotes: int = 0
+    summary: str = ""  # its one line: "reviews.csv: added 120 quotes of 3 films"
+    notes: tuple[str, ...] = ()  # a dataset's malformed rows, "line 12: …"
+
+
+@dataclass(frozen=True)
+class FilmAddReply(Reply):
+    """A ``/film add`` job: the message that starts it, each progress edit, the summary.
+
+    The same object at every stage, so an adapter edits one message in place with it;
+    ``job_id`` is what ``FilmJobs.follow`` takes. ``total`` is None while unknown (a
+    dataset streamed from a link).
+    """
+
+    job_id: str
+    film: str | None  # None: the films are named by a dataset's rows
+    sources: tuple[str, ...]
+    state: JobState
+    done: int = 0
+    total: int | None = None
+    results: tuple[SourceLine, ...] = ()
+    error: str | None = None  # why the job stopped, when it failed
+
+    @property
+    def quotes_added(self) -> int:
+        return sum(r.quotes for r in self.results if r.status in ("added", "replaced"))
+
+
+@dataclass(frozen=True)
+class FilmRemovalReply(Reply):
+    """``/film remove``: the question before (``removed`` None), or what was done.
+
+    The buttons carry ``confirm_value``/``cancel_value``; give either back to
+    ``ReviewBot.confirm_film_removal``.
+    """
+
+    film: str
+    film_id: int
+    documents: int
+    quotes: int
+    schedules: int  # daily posts that used this film (paused by the removal)
+    removed: bool | None = None  # None: waiting for the manager's confirmation
+    message: str = ""
+
+    @property
+    def confirm_value(self) -> str:
+        return f"yes:{self.film_id}"
+
+    @property
+    def cancel_value(self) -> str:
+        return f"no:{self.film_id}"
+
+
+@dataclass(frozen=True)
+class FilmEntry:
+    """One line of ``/films``: the figures ``/verdict`` gives, for a list."""
+
+    name: str
+    quotes: int  # visible quotes of every kind
+    score: float | None  # share of positive confident critic quotes (``VerdictReply.score``)
+    fresh: bool | None
+    committed: int  # the confident critic quotes the score is a share of
+
+
+@dataclass(frozen=True)
+class FilmsReply(Reply):
+    """``/films``: one page of films; ``page`` counts from 1."""
+
+    entries: tuple[FilmEntry, ...]
+    page: int
+    pages: int
+    total: int
+
+    def page_value(self, page: int) -> str:
+        """What a Previous/Next button carries: the page number it shows."""
+        return str(page)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
@@ -217,5 +362,8 @@ _TYPE_NAMES: dict[type[Reply], str] = {
     HelpReply: "help",
     CorrectionReply: "correction",
     ReviewReply: "review",
+    FilmAddReply: "film_add",
+    FilmRemovalReply: "film_removal",
+    FilmsReply: "films",
     ErrorReply: "error",
 }

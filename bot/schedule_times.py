@@ -21,14 +21,21 @@ shows D-1 again after D's post). Days are walked in date order, so:
 - The next post is the first day with no post yet whose instant is after now: after a
   fall back across midnight a day whose first occurrence has passed is not offered
   again at its second occurrence.
+
+Chosen weekdays and skipped dates (``PostDays``) only remove days from that walk: a day
+not chosen or skipped gets no post and is never caught up, and the days that remain
+keep every rule above, each judged by its own date.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.weekdays import EVERY_DAY, posts_on
 
 _DAY = timedelta(days=1)
 
@@ -187,27 +194,51 @@ def local_date(instant: datetime, tz: ZoneInfo) -> date:
     return instant.astimezone(tz).date()
 
 
-def has_post(day: date, hour: int, minute: int, tz: ZoneInfo) -> bool:
-    """Whether ``day`` gets a post: its instant comes before the next day's.
+@dataclass(frozen=True)
+class PostDays:
+    """Which local dates a schedule posts on: chosen weekdays (``bot.weekdays`` mask)
+    less the dates skipped one by one. Never empty: the mask has at least one day."""
+
+    weekdays: int = EVERY_DAY
+    skipped: frozenset[date] = frozenset()
+
+    def chosen(self, day: date) -> bool:
+        return posts_on(self.weekdays, day) and day not in self.skipped
+
+
+EVERY = PostDays()
+
+
+def has_post(day: date, hour: int, minute: int, tz: ZoneInfo, on: PostDays = EVERY) -> bool:
+    """Whether ``day`` gets a post: it is chosen and its instant comes before the next
+    day's.
 
     It does not when the day does not exist locally (Pacific/Apia skipped 2011-12-30:
     that day's gap-moved instant is the 31st's own), or more generally when a jump of a
     day or more makes its instant meet or overtake the next day's, which then has the
-    slot. Instants of the days that do get a post are therefore strictly increasing.
+    slot. The next day is compared whether or not it is chosen, so the instants of the
+    days that get a post are a subset of one strictly increasing sequence.
     """
-    return fire_instant(day, hour, minute, tz) < fire_instant(day + _DAY, hour, minute, tz)
+    return on.chosen(day) and (
+        fire_instant(day, hour, minute, tz) < fire_instant(day + _DAY, hour, minute, tz)
+    )
 
 
-def next_post(after: date, hour: int, minute: int, tz: ZoneInfo) -> tuple[date, datetime]:
+def next_post(
+    after: date, hour: int, minute: int, tz: ZoneInfo, on: PostDays = EVERY
+) -> tuple[date, datetime]:
     """The first day after ``after`` that gets a post, and its instant."""
     day = after + _DAY
-    # Ends: skipped days need a jump of a day or more, and offsets stay within ±26 h.
-    while not has_post(day, hour, minute, tz):
+    # Ends: days without a post need a jump of a day or more (offsets stay within ±26 h),
+    # a weekday left out (one of each seven is chosen) or a skip (finitely many).
+    while not has_post(day, hour, minute, tz, on):
         day += _DAY
     return day, fire_instant(day, hour, minute, tz)
 
 
-def latest_due(hour: int, minute: int, tz: ZoneInfo, now: datetime) -> tuple[date, datetime]:
+def latest_due(
+    hour: int, minute: int, tz: ZoneInfo, now: datetime, on: PostDays = EVERY
+) -> tuple[date, datetime]:
     """The last day that gets a post and whose instant is at or before ``now``.
 
     Found by walking back over local dates, not by reading ``now``'s date: after a fall
@@ -218,18 +249,39 @@ def latest_due(hour: int, minute: int, tz: ZoneInfo, now: datetime) -> tuple[dat
     day = local_date(now, tz) + 2 * _DAY
     while True:
         instant = fire_instant(day, hour, minute, tz)
-        if instant <= now and has_post(day, hour, minute, tz):
+        if instant <= now and has_post(day, hour, minute, tz, on):
             return day, instant
         day -= _DAY
 
 
 def upcoming(
-    hour: int, minute: int, tz: ZoneInfo, now: datetime, posted_on: date | None
+    hour: int, minute: int, tz: ZoneInfo, now: datetime, posted_on: date | None,
+    on: PostDays = EVERY,
 ) -> datetime:
     """The first instant after ``now`` of a day that gets a post and has none yet."""
-    due, _ = latest_due(hour, minute, tz, now)
+    return upcoming_posts(hour, minute, tz, now, posted_on, 1, on)[0][1]
+
+
+def upcoming_posts(
+    hour: int, minute: int, tz: ZoneInfo, now: datetime, posted_on: date | None, count: int,
+    on: PostDays = EVERY,
+) -> list[tuple[date, datetime]]:
+    """The next ``count`` (date, instant) after ``now`` of days with no post yet: what
+    ``/daily show`` previews and the first of which the scheduler waits for."""
+    due, _ = latest_due(hour, minute, tz, now, on)
     after = due if posted_on is None else max(due, posted_on)
-    return next_post(after, hour, minute, tz)[1]
+    posts = []
+    for _ in range(count):
+        after, instant = next_post(after, hour, minute, tz, on)
+        posts.append((after, instant))
+    return posts
+
+
+def shifted(day: date, hour: int, minute: int, tz: ZoneInfo) -> bool:
+    """Whether a clock change moves ``day``'s post off its wall time (a time in a
+    spring-forward gap posts later): the preview marks it."""
+    local = fire_instant(day, hour, minute, tz).astimezone(tz)
+    return (local.date(), local.hour, local.minute) != (day, hour, minute)
 
 
 def iso_utc(instant: datetime) -> str:

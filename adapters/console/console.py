@@ -35,7 +35,11 @@ from bot.replies import (
     REVIEW_CHOICES,
     WRONG_MOOD_CHOICES,
     ErrorReply,
+    FilmAddReply,
+    FilmRemovalReply,
+    FilmsReply,
     HelpReply,
+    JobState,
     QuoteReply,
     Reply,
     ReviewReply,
@@ -93,7 +97,30 @@ def show(reply: Reply, out: TextIO) -> None:
         out.write(REVIEW_HINT + "\n")
     elif isinstance(reply, HelpReply):
         out.write(HELP_HINT + "\n")
+    elif isinstance(reply, FilmRemovalReply) and reply.removed is None:
+        out.write(strip_controls(f'(type /film remove "{reply.film}" confirm:yes to remove it)')
+                  + "\n")
+    elif isinstance(reply, FilmsReply) and reply.pages > 1:
+        out.write(f"(type /films page:N for another page, 1–{reply.pages})\n")
     out.flush()
+
+
+async def finished(core: ReviewBot, reply: Reply, progress: TextIO | None) -> Reply:
+    """``reply``, or for a ``/film add`` its job's summary once it is done: a terminal
+    has no message to edit, so the job's progress is printed to ``progress`` line by
+    line (throttled by the job) and the command ends with the summary."""
+    if not isinstance(reply, FilmAddReply):
+        return reply
+    if progress is not None:
+        out = progress
+
+        async def print_progress(state: FilmAddReply) -> None:
+            if state.state is JobState.RUNNING:
+                out.write(printable(state).splitlines()[0] + "\n")
+                out.flush()
+
+        core.film_jobs.follow(reply.job_id, print_progress)
+    return await core.film_jobs.wait(reply.job_id) or reply
 
 
 class ConsolePoster:
@@ -130,7 +157,7 @@ def terminal_safe_json(value: object) -> str:
 
 async def ask(core: ReviewBot, line: str, as_json: bool, out: TextIO) -> int:
     """One command for scripts: 0 on success, 2 on a usage error, 1 on an internal one."""
-    reply = await core.handle_text(invocation(), line)
+    reply = await finished(core, await core.handle_text(invocation(), line), None)
     if as_json:
         out.write(terminal_safe_json(reply.to_json()) + "\n")
     else:
@@ -228,7 +255,7 @@ async def _converse(
         elif words[0] == FIX_WORD:
             reply = await _fix(core, inv, words[1:])
         else:
-            reply = await core.handle_text(inv, line)
+            reply = await finished(core, await core.handle_text(inv, line), out)
         if isinstance(reply, QuoteReply):
             last = reply
         show(reply, out)

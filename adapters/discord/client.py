@@ -10,6 +10,8 @@ from discord import app_commands
 
 from adapters.discord.attempts import request_trace
 from adapters.discord.commands import build_commands
+from adapters.discord.film_views import FilmRemovalButton, FilmsPageButton
+from adapters.discord.films import replace_message
 from adapters.discord.responses import invocation_for, respond, update_review
 from adapters.discord.sync import state_path_for, sync_commands
 from adapters.discord.views import AnotherButton, ReviewButton, WrongMoodSelect
@@ -51,7 +53,9 @@ class ReviewBotClient(discord.Client):
             self.tree.add_command(command)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AnotherButton, WrongMoodSelect, ReviewButton)
+        self.add_dynamic_items(
+            AnotherButton, WrongMoodSelect, ReviewButton, FilmRemovalButton, FilmsPageButton
+        )
         assert self.application_id is not None  # login() fetched the application
         try:
             await sync_commands(
@@ -81,3 +85,18 @@ class ReviewBotClient(discord.Client):
     async def on_reviewbot_review(self, interaction: discord.Interaction[Any], value: str) -> None:
         """Dispatched by ``ReviewButton``: the correction, shown on the review itself."""
         await update_review(interaction, self.core.correct(invocation_for(interaction), value))
+
+    async def on_reviewbot_film_removal(
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> None:
+        """Dispatched by ``FilmRemovalButton``: the question replaced by what was done."""
+        await replace_message(
+            interaction, self.core.confirm_film_removal(invocation_for(interaction), value)
+        )
+
+    async def on_reviewbot_films_page(self, interaction: discord.Interaction[Any], page: str
+                                      ) -> None:
+        """Dispatched by ``FilmsPageButton``: the list replaced by the page asked for."""
+        await replace_message(
+            interaction, self.core.handle(invocation_for(interaction), "films", {"page": page})
+        )

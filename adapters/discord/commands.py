@@ -20,11 +20,14 @@ import discord
 from discord import app_commands
 from discord.app_commands import Range
 
+from adapters.discord.films import follow_job, upload_for
 from adapters.discord.responses import invocation_for, respond, send_now
 from bot.app import ReviewBot
 from bot.commands.definitions import CommandSpec, OptionKind, OptionSpec
 from bot.replies import ErrorReply
 from bot.schedule_times import zone_suggestions
+from bot.weekdays import CHOICES as DAY_CHOICES
+from bot.weekdays import DaysError, describe, parse_days
 
 _log = logging.getLogger(__name__)
 
@@ -87,7 +90,9 @@ def _command(
 def _callback(core: ReviewBot, spec: CommandSpec, parent: str | None) -> Callback:
     command, subcommand = (parent, spec.name) if parent else (spec.name, None)
 
-    async def callback(interaction: discord.Interaction[Any], **options: str | None) -> None:
+    async def callback(
+        interaction: discord.Interaction[Any], **options: str | discord.Attachment | None
+    ) -> None:
         inv = invocation_for(interaction)
         if (command, subcommand) in POSTS_DAILY and inv.can_manage:
             missing = _missing_posting_permissions(interaction.app_permissions)
@@ -95,7 +100,15 @@ def _callback(core: ReviewBot, spec: CommandSpec, parent: str | None) -> Callbac
                 message = f"I can't post in this channel: I need {', '.join(missing)} here."
                 await send_now(interaction, ErrorReply(message, ephemeral=True))
                 return
-        await respond(interaction, core.handle(inv, command, options, subcommand))
+        # An attachment goes to the core as a token for the Upload it holds.
+        values = {
+            name: core.film_jobs.offer(upload_for(value, core.settings.max_file_bytes))
+            if isinstance(value, discord.Attachment) else value
+            for name, value in options.items()
+        }
+        pending = asyncio.ensure_future(core.handle(inv, command, values, subcommand))
+        await respond(interaction, pending)
+        follow_job(core, interaction, pending.result())
 
     # Named after the command, so discord.py's error logs say which one failed.
     callback.__qualname__ = callback.__name__ = f"{command}_{subcommand or 'command'}"
@@ -110,13 +123,17 @@ def _declare_options(callback: Callback, core: ReviewBot, options: Sequence[Opti
     )
     params = [interaction]
     for opt in sorted(options, key=lambda o: not o.required):  # Discord: required first
+        annotation: Any = str if opt.max_length is None else Range[str, None, opt.max_length]
+        if opt.kind is OptionKind.ROLE:
+            annotation = app_commands.Transform[str, RoleId]  # a role picker, its id to the core
         params.append(
             inspect.Parameter(
                 opt.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 # A declared max_length makes Discord's client refuse longer input as it
-                # is typed, instead of the core refusing it after the send.
-                annotation=str if opt.max_length is None else Range[str, None, opt.max_length],
+                # is typed, instead of the core refusing it after the send; a file is an
+                # attachment option (type 11).
+                annotation=discord.Attachment if opt.kind is OptionKind.FILE else annotation,
                 default=inspect.Parameter.empty if opt.required else None,
             )
         )
@@ -133,6 +150,9 @@ def _declare_options(callback: Callback, core: ReviewBot, options: Sequence[Opti
         app_commands.choices(**choices)(callback)
     completers = {o.name: _film_autocomplete(core) for o in options if o.kind is OptionKind.FILM}
     completers |= {o.name: _zone_autocomplete for o in options if o.kind is OptionKind.TIMEZONE}
+    completers |= {o.name: _days_autocomplete for o in options if o.kind is OptionKind.DAYS}
+    completers |= {o.name: _schedule_autocomplete(core) for o in options
+                   if o.kind is OptionKind.SCHEDULE}
     if completers:
         app_commands.autocomplete(**completers)(callback)
 
@@ -168,6 +188,55 @@ async def _zone_autocomplete(
         app_commands.Choice(name=name, value=name)
         for name in zone_suggestions(current, limit=CHOICE_LIMIT)
     ]
+
+
+class RoleId(app_commands.Transformer):
+    """A role option (Discord's role picker) handed to the core as the role's id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.role
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any) -> str:
+        return str(value.id)
+
+
+async def _days_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """The usual day sets, what is typed first when it reads as days (so any set can be
+    typed: "mon,thu"), each shown with the days it means."""
+    typed = current.strip()
+    offered = [typed] if typed else []
+    offered += [c for c in DAY_CHOICES if c.startswith(typed.casefold()) and c != typed]
+    choices = []
+    for value in offered:
+        try:
+            meaning = describe(parse_days(value))
+        except DaysError:
+            continue
+        choices.append(app_commands.Choice(name=f"{value} ({meaning})"[:CHOICE_VALUE_LIMIT],
+                                           value=value[:CHOICE_VALUE_LIMIT]))
+    return choices[:CHOICE_LIMIT]
+
+
+def _schedule_autocomplete(core: ReviewBot) -> Autocomplete:
+    async def schedule_autocomplete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The ids of this channel's daily quotes, each with its time and days."""
+        inv = invocation_for(interaction)
+        found = await core.schedules.in_channel(inv.platform, inv.workspace, inv.channel)
+        return [
+            app_commands.Choice(
+                name=f"{s.name} ({s.hour:02d}:{s.minute:02d} {s.timezone}, {describe(s.days)})"
+                [:CHOICE_VALUE_LIMIT],
+                value=s.name,
+            )
+            for s in found if s.name.startswith(current.strip().casefold())
+        ][:CHOICE_LIMIT]
+
+    return schedule_autocomplete
 
 
 def _missing_posting_permissions(have: discord.Permissions) -> list[str]:

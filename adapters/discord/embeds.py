@@ -7,7 +7,6 @@ the truncation Discord's limits force (title 256, description 4,096, field value
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import singledispatch
 
 import discord
@@ -15,6 +14,7 @@ import discord
 from adapters.discord.views import ROW_LIMIT
 from bot.models import Label
 from bot.render import (
+    SHIFTED,
     checked_line,
     drivers_line,
     group_line,
@@ -24,6 +24,8 @@ from bot.render import (
     render_text,
     review_headline,
     review_line,
+    schedule_status,
+    schedule_summary,
     signed,
     verdict_headline,
 )
@@ -35,6 +37,7 @@ from bot.replies import (
     Reply,
     ReviewReply,
     ScheduleReply,
+    ScheduleView,
     TextMoodReply,
     VerdictReply,
 )
@@ -79,6 +82,7 @@ def _quote(reply: QuoteReply) -> discord.Embed:
         title=clip(quote.film, TITLE_LIMIT),
         description=clip(f"“{quote.text}”\n— {quote.attribution}", DESCRIPTION_LIMIT),
         colour=LABEL_COLOURS[quote.label],
+        url=quote.link,  # the title links to the review; only ever http(s)
     )
     footer = quote_footer(reply)
     embed.set_footer(text=clip(f"{footer}\n{reply.note}" if reply.note else footer,
@@ -181,24 +185,28 @@ def _schedule(reply: ScheduleReply) -> discord.Embed:
     embed = discord.Embed(
         title="Daily quote", description=clip(reply.message, DESCRIPTION_LIMIT), colour=INFO_COLOUR
     )
-    if reply.local_time:
-        zone = f" {reply.timezone}" if reply.timezone else ""
-        embed.add_field(name="Time", value=f"{reply.local_time}{zone}")
-    if reply.mood:
-        embed.add_field(name="Mood", value=reply.mood.value)
-    if reply.film:
-        embed.add_field(name="Film", value=clip(reply.film, FIELD_VALUE_LIMIT))
-    if reply.active is not None:
-        embed.add_field(name="Status", value="active" if reply.active else "paused")
-    if reply.next_utc:
-        # A Discord timestamp shows each reader the instant in their own zone.
-        when = int(datetime.fromisoformat(reply.next_utc).timestamp())
-        embed.add_field(name="Next post", value=f"<t:{when}:F> (<t:{when}:R>)", inline=False)
-    if reply.pause_reason:
+    for view in reply.schedules[:FIELD_COUNT_LIMIT]:
         embed.add_field(
-            name="Paused because", value=clip(reply.pause_reason, FIELD_VALUE_LIMIT), inline=False
+            name=clip(schedule_summary(view), FIELD_NAME_LIMIT),
+            value=clip("\n".join(_schedule_lines(view)), FIELD_VALUE_LIMIT),
+            inline=False,
         )
     return embed
+
+
+def _schedule_lines(view: ScheduleView) -> list[str]:
+    """A Discord timestamp shows each reader the instant in their own zone; the
+    schedule's own local time and offset follow it."""
+    lines = [f"Status: {schedule_status(view)}"]
+    if view.role:
+        lines.append(f"Mentions <@&{view.role}>")  # embeds never ping
+    lines += [
+        f"<t:{p.unix}:F> · {p.local[11:16]} {p.local[-6:]}" + (f" ({SHIFTED})" if p.shifted else "")
+        for p in view.upcoming
+    ]
+    if view.skipped:
+        lines.append(f"Skips {', '.join(view.skipped)}")
+    return lines
 
 
 @render_embed.register

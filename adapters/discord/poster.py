@@ -9,6 +9,11 @@ gives up the day rather than risk a second post. 429s with Discord's rate-limit 
 reach this class (discord.py's limiter waits and retries), and discord.py retries
 500/502/504/524 itself with the same payload.
 
+discord.py reacts to a global 429 but does not keep under the global limit (50 requests
+a second) by itself, and every 429 counts toward the invalid-request ban: each request
+here first takes a slot from a ``RateWindow`` a little under that limit, which is what paces
+a busy daily minute (the scheduler keeps enough posts under way to fill it).
+
 Every post carries the claim's nonce with ``enforce_nonce``, so those library retries, and
 any other resend of the same day's post within Discord's window (a few minutes), return
 the message already created instead of a second one.
@@ -17,6 +22,7 @@ the message already created instead of a second one.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 import discord
@@ -32,6 +38,7 @@ from bot.delivery import (
     UncertainDeliveryError,
 )
 from bot.models import Schedule
+from bot.pacing import RateWindow
 from bot.replies import QuoteReply
 
 _log = logging.getLogger(__name__)
@@ -56,6 +63,10 @@ TOKEN_REVOKED = (
 # requests, which lasts far longer than discord.py would wait; look again after this.
 BANNED_RETRY_AFTER = 15 * 60.0  # seconds
 
+# Discord's global limit is 50 requests a second; two less here absorb the jitter
+# between leaving here and arriving there (interactions are outside that limit).
+GLOBAL_REQUESTS = 48  # per second
+
 NetworkError = aiohttp.ClientError | TimeoutError | OSError
 
 
@@ -68,18 +79,21 @@ class DiscordPoster:
 
     platform = PLATFORM
 
-    def __init__(self, client: ReviewBotClient) -> None:
+    def __init__(self, client: ReviewBotClient, per_second: int = GLOBAL_REQUESTS) -> None:
         self._client = client
+        self._pacer = RateWindow(per_second, 1.0)
 
     async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         if self._client.is_closed():
             raise TransientDeliveryError("the Discord client is closed")
         channel = self._client.get_partial_messageable(int(schedule.channel))
         message = outgoing(reply)
+        await self._pacer.wait()
         with counting_requests() as went_out:
             try:
                 # discord.py sends ``enforce_nonce: true`` with every nonce it is given.
-                sent = await channel.send(**message.kwargs(), nonce=claim.nonce)
+                sent = await channel.send(**message.kwargs(), **role_mention(schedule),
+                                          nonce=claim.nonce)
             except discord.HTTPException as exc:
                 # The request that got this answer went out; any other was an earlier try.
                 raise classify(exc, earlier_tries=len(went_out) - 1) from exc
@@ -91,7 +105,9 @@ class DiscordPoster:
         """DM whoever set the schedule; a member who blocks DMs simply is not told."""
         text = f"About the daily quote in <#{schedule.channel}>: {message}"
         try:
+            await self._pacer.wait()
             dm = await self._client.create_dm(discord.Object(int(schedule.created_by)))
+            await self._pacer.wait()
             await dm.send(text)
         except (discord.HTTPException, aiohttp.ClientError, OSError, ValueError) as exc:
             _log.warning(
@@ -100,6 +116,21 @@ class DiscordPoster:
                 schedule.id,
                 exc,
             )
+
+
+def role_mention(schedule: Schedule) -> dict[str, Any]:
+    """The opt-in mention of a schedule's role: the bot writes ``<@&ID>`` as the message
+    content (the quote stays in the embed, which never pings) and allows that one role
+    and nothing else, so not even a mention that slipped into a quote could ping."""
+    if schedule.role is None or not schedule.role.isdigit():
+        return {}
+    return {
+        "content": f"<@&{schedule.role}>",
+        "allowed_mentions": discord.AllowedMentions(
+            everyone=False, users=False, roles=[discord.Object(int(schedule.role))],
+            replied_user=False,
+        ),
+    }
 
 
 def classify(exc: discord.HTTPException, earlier_tries: int = 0) -> DeliveryError:

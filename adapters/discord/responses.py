@@ -21,9 +21,18 @@ from typing import Any
 import discord
 
 from adapters.discord.embeds import CONTENT_LIMIT, clip, error_text, mark_done, render_embed
+from adapters.discord.film_views import film_view
 from adapters.discord.views import done_view, quote_view, review_row, review_view
 from bot.invocation import Invocation
-from bot.replies import CorrectionReply, ErrorReply, QuoteReply, Reply, ReviewReply
+from bot.replies import (
+    CorrectionReply,
+    ErrorReply,
+    FilmRemovalReply,
+    FilmsReply,
+    QuoteReply,
+    Reply,
+    ReviewReply,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -59,6 +68,8 @@ def outgoing(reply: Reply) -> OutgoingMessage:
         view = quote_view(reply)
     elif isinstance(reply, ReviewReply) and reply.items:
         view = review_view(reply.items)
+    elif isinstance(reply, (FilmRemovalReply, FilmsReply)):
+        view = film_view(reply)
     return OutgoingMessage(embed=render_embed(reply), view=view, ephemeral=reply.ephemeral)
 
 

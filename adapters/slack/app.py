@@ -4,7 +4,9 @@ buttons, wired to the core.
 Slack drops a command or a button press that is not acknowledged within 3 s. Each
 handler starts the core's work at once and waits for it for ``ack_budget`` seconds: a
 fast answer goes back inside the acknowledgement; a slow one is acknowledged empty and
-answered through ``response_url`` when it is ready.
+answered through ``response_url`` when it is ready. The app is an ``AnsweringApp``
+(``adapters.slack.ack``): bolt sends the acknowledgement the moment ``ack()`` is called,
+instead of finding it on its next 10 ms poll.
 
 Request signatures are checked before bolt sees a request (``adapters.slack.http``), so
 bolt's own check is turned off here; Socket Mode needs none.
@@ -26,8 +28,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.ack import AnsweringApp
 from adapters.slack.blocks import (
     ANOTHER_ACTION_ID,
+    FILM_REMOVAL_ACTION_PREFIX,
+    FILMS_PAGE_ACTION_PREFIX,
     REVIEW_ACTION_PREFIX,
     WRONG_MOOD_ACTION_ID,
     SlackMessage,
@@ -35,6 +40,8 @@ from adapters.slack.blocks import (
     unescape,
 )
 from adapters.slack.commands import slash_names
+from adapters.slack.films import answer_in_place, follow_job
+from adapters.slack.home import register_home
 from adapters.slack.permissions import (
     LookupFailed,
     bot_is_member,
@@ -62,7 +69,7 @@ def build_app(core: ReviewBot, settings: Settings, *, ack_budget: float = ACK_BU
     still read ``SLACK_BOT_TOKEN`` from the environment and warn that one of the two is
     unused. ``app.client`` is the client every other part of the adapter shares.
     """
-    app = AsyncApp(
+    app = AnsweringApp(
         token=settings.slack_bot_token,
         name="reviewbot",
         request_verification_enabled=False,
@@ -78,6 +85,9 @@ def build_app(core: ReviewBot, settings: Settings, *, ack_budget: float = ACK_BU
     app.action(ANOTHER_ACTION_ID)(handlers.another)
     app.action(WRONG_MOOD_ACTION_ID)(handlers.correct)
     app.action(re.compile("^" + re.escape(REVIEW_ACTION_PREFIX)))(handlers.correct)
+    app.action(re.compile("^" + re.escape(FILM_REMOVAL_ACTION_PREFIX)))(handlers.film_removal)
+    app.action(re.compile("^" + re.escape(FILMS_PAGE_ACTION_PREFIX)))(handlers.films_page)
+    register_home(app, core, settings)
     return app
 
 
@@ -98,7 +108,9 @@ class _Handlers:
             respond: AsyncRespond,
             context: AsyncBoltContext,
         ) -> None:
-            await self._answer(lambda: self._run_command(spec, command, context), respond, ack)
+            await self._answer(
+                lambda: self._run_command(spec, command, context, respond), respond, ack
+            )
 
         return on_command
 
@@ -121,6 +133,27 @@ class _Handlers:
         value = str((action.get("selected_option") or {}).get("value") or action.get("value", ""))
         inv = _clicked_by(body)
         await self._answer(lambda: self._run_correction(inv, value), respond)
+
+    async def film_removal(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """/film remove's Remove or Cancel: the question replaced by what was done."""
+        await ack()
+        value = str(body["actions"][0].get("value", ""))
+        inv = _clicked_by(body)
+        allowed = await self._manages(inv)
+        if isinstance(allowed, SlackMessage):
+            await answer_in_place(respond, allowed, self._prefix)
+            return
+        reply = await self._core.confirm_film_removal(replace(inv, can_manage=allowed), value)
+        await answer_in_place(respond, reply, self._prefix)
+
+    async def films_page(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """/films' Previous or Next: the list replaced by the page asked for."""
+        await ack()
+        page = str(body["actions"][0].get("value", ""))
+        reply = await self._core.handle(_clicked_by(body), "films", {"page": page})
+        await answer_in_place(respond, reply, self._prefix)
 
     async def _run_correction(self, inv: Invocation, value: str) -> SlackMessage:
         allowed = await self._manages(inv)
@@ -166,7 +199,8 @@ class _Handlers:
         )
 
     async def _run_command(
-        self, spec: CommandSpec, command: Mapping[str, Any], context: AsyncBoltContext
+        self, spec: CommandSpec, command: Mapping[str, Any], context: AsyncBoltContext,
+        respond: AsyncRespond,
     ) -> SlackMessage:
         inv = _invocation(
             channel=command["channel_id"],
@@ -187,7 +221,10 @@ class _Handlers:
                 )
                 if not member:
                     return self._error(_invite_message(context))
-        return await self._render(self._core.handle_text(inv, f"/{spec.name} {text}".rstrip()))
+        reply = await self._core.handle_text(inv, f"/{spec.name} {text}".rstrip())
+        # A /film add's job reports in the channel; the command's answer is the start.
+        reply = follow_job(self._core, self._client, inv.channel, reply, self._prefix, respond)
+        return render(reply, self._prefix)
 
     async def _render(self, reply: Awaitable[Reply]) -> SlackMessage:
         return render(await reply, self._prefix)

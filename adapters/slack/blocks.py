@@ -14,25 +14,40 @@ block.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from adapters.corrections import WRONG_MOOD_PROMPT, choice_label
 from adapters.slack.commands import slack_text
 from bot.models import Correction
-from bot.render import checked_line, render_text, review_headline, review_line
+from bot.render import (
+    SHIFTED,
+    checked_line,
+    film_entry_line,
+    films_footer,
+    link_text,
+    post_line,
+    render_text,
+    review_headline,
+    review_line,
+    schedule_status,
+    schedule_summary,
+)
 from bot.replies import (
     REVIEW_CHOICES,
     WRONG_MOOD_CHOICES,
     CorpusMoodReply,
     CorrectionReply,
     ErrorReply,
+    FilmRemovalReply,
+    FilmsReply,
     GroupVerdict,
     HelpReply,
+    PostTime,
     QuoteReply,
     Reply,
     ReviewReply,
     ScheduleReply,
+    ScheduleView,
     TextMoodReply,
     VerdictReply,
 )
@@ -44,6 +59,9 @@ WRONG_MOOD_ACTION_ID = "reviewbot_wrong_mood"
 # /review buttons: this prefix and the choice ("reviewbot_review_hide"). Slack wants
 # action_ids unique within a block, and each item's buttons share one actions block.
 REVIEW_ACTION_PREFIX = "reviewbot_review_"
+# /film remove's Remove/Cancel ("…_yes", "…_no") and /films' Previous/Next ("…_previous").
+FILM_REMOVAL_ACTION_PREFIX = "reviewbot_film_remove_"
+FILMS_PAGE_ACTION_PREFIX = "reviewbot_films_page_"
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
 _SECTION_TEXT_MAX = 3000
@@ -92,7 +110,7 @@ def render(reply: Reply, prefix: str) -> SlackMessage:
 
 # Replies whose every word the bot wrote, command hints included. Not ReviewReply: its
 # lines are quotes, shown as the critics wrote them (and it names no command).
-_BOT_AUTHORED = (ErrorReply, HelpReply, ScheduleReply, CorrectionReply)
+_BOT_AUTHORED = (ErrorReply, HelpReply, ScheduleReply, CorrectionReply, FilmRemovalReply)
 
 
 def notice(mrkdwn: str, prefix: str) -> SlackMessage:
@@ -138,12 +156,18 @@ def _blocks(reply: Reply) -> list[Block]:
         return _error(reply)
     if isinstance(reply, ReviewReply):
         return _review(reply)
+    if isinstance(reply, FilmRemovalReply):
+        return _film_removal(reply)
+    if isinstance(reply, FilmsReply):
+        return _films(reply)
     return [_section(escape(render_text(reply)))]
 
 
 def _quote(reply: QuoteReply) -> list[Block]:
     q = reply.quote
     about = f"— {escape(q.attribution)} · _{escape(q.film)}_ · {q.label.display} {q.kind.display}"
+    if q.link:  # http(s) only, no "<", ">" or "|" (``web_link``): escaping "&" is enough
+        about += f" · <{escape(q.link)}|{escape(link_text(q))}>"
     # Why a pool is small ("critics loved it"), when it is: the bot's words, escaped.
     note = [_context(escape(reply.note))] if reply.note else []
     return [
@@ -237,6 +261,41 @@ def _review(reply: ReviewReply) -> list[Block]:
     return blocks
 
 
+def _film_removal(reply: FilmRemovalReply) -> list[Block]:
+    blocks = [_section(escape(reply.message))]
+    if reply.removed is None:
+        blocks.append({"type": "actions", "elements": [
+            _button("Remove", FILM_REMOVAL_ACTION_PREFIX + "yes", reply.confirm_value, "danger"),
+            _button("Cancel", FILM_REMOVAL_ACTION_PREFIX + "no", reply.cancel_value),
+        ]})
+    return blocks
+
+
+def _films(reply: FilmsReply) -> list[Block]:
+    if not reply.entries:
+        return [_section(escape(render_text(reply)))]
+    blocks = [_section("\n".join(escape(film_entry_line(e)) for e in reply.entries)),
+              _context(escape(films_footer(reply)))]
+    # Slack has no disabled button: a page at an end has only the way back.
+    steps = [(label, page) for label, page in (("Previous", reply.page - 1),
+                                                ("Next", reply.page + 1))
+             if 1 <= page <= reply.pages]
+    if steps:
+        blocks.append({"type": "actions", "elements": [
+            _button(label, FILMS_PAGE_ACTION_PREFIX + label.casefold(), reply.page_value(page))
+            for label, page in steps
+        ]})
+    return blocks
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "action_id": action_id,
+                     "text": {"type": "plain_text", "text": label}, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
 def _review_button(choice: Correction, value: str) -> Block:
     return {
         "type": "button",
@@ -258,29 +317,31 @@ def _group(group: GroupVerdict) -> str:
 
 def _schedule(reply: ScheduleReply) -> list[Block]:
     blocks = [_section(escape(reply.message))]
-    if reply.active is None:
-        return blocks
-    fields = [f"*Status*\n{'active' if reply.active else 'paused'}"]
-    if reply.local_time:
-        fields.append(f"*Time*\n{reply.local_time} {escape(reply.timezone or '')}".rstrip())
-    if reply.mood:
-        fields.append(f"*Mood*\n{reply.mood.value}")
-    if reply.film:
-        fields.append(f"*Film*\n{escape(reply.film)}")
-    if reply.next_local:
-        fields.append(f"*Next post*\n{_local_time(reply.next_local, reply.next_utc)}")
-    blocks.append(_fields(fields))
-    if reply.pause_reason:
-        blocks.append(_context(f"Paused because: {escape(reply.pause_reason)}"))
+    blocks += [_section(schedule_mrkdwn(view)) for view in reply.schedules]
     return blocks
 
 
-def _local_time(fallback: str, utc: str | None) -> str:
+def schedule_mrkdwn(view: ScheduleView) -> str:
+    """One schedule as mrkdwn: its settings, then its next posts as Slack date tokens
+    (each reader sees them in their own zone) with the schedule's own local time.
+
+    The user group it mentions is named, never written as ``<!subteam^…>``: this text is
+    shown when the schedule is set, and only the daily post itself may ping the group.
+    """
+    lines = [f"*{escape(schedule_summary(view))}*", f"Status: {escape(schedule_status(view))}"]
+    if view.role:
+        lines.append(f"Mentions the user group `{escape(view.role)}`")
+    lines += [f"{_date_token(p)} · {p.local[11:16]} {p.local[-6:]}"
+              + (f" ({SHIFTED})" if p.shifted else "") for p in view.upcoming]
+    if view.skipped:
+        lines.append(f"Skips {', '.join(view.skipped)}")
+    return "\n".join(lines)
+
+
+def _date_token(post: PostTime) -> str:
     """Slack's date token: each reader sees the instant in their own time zone."""
-    if not utc:
-        return escape(fallback)
-    epoch = int(datetime.fromisoformat(utc).timestamp())
-    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
+    fallback = escape(post_line(post))
+    return f"<!date^{post.unix}^{{date_long_pretty}} {{time}}|{fallback}>"
 
 
 def _help(reply: HelpReply) -> list[Block]:

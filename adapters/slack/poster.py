@@ -4,19 +4,24 @@ The scheduler owns exactly-once; this poster must never turn one post into two. 
 uses its own Web API client without slack_sdk's connection retry (which resends after a
 dropped connection, when Slack may already have posted) and retries only what certainly
 did not post: a 429 and a connection that never opened. A 5xx may follow a post.
+
+Slack takes about one message a second in a channel; a channel with several schedules in
+one minute gets its posts spaced by a ``Pacer`` instead of drawing 429s. Nothing else
+limits the pace: the scheduler keeps many posts under way at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import escape, notice, render
+from adapters.slack.blocks import SlackMessage, escape, notice, render
 from adapters.slack.errors import describe, error_name, is_busy, retry_after
 from bot.delivery import (
     Claim,
@@ -25,6 +30,7 @@ from bot.delivery import (
     UncertainDeliveryError,
 )
 from bot.models import Schedule
+from bot.pacing import Pacer
 from bot.replies import QuoteReply
 
 _log = logging.getLogger(__name__)
@@ -56,6 +62,9 @@ _REFUSALS = {
     "team_access_not_granted": "the app has no access to the workspace of that channel",
     "ekm_access_denied": "the workspace's encryption keys were revoked for the app",
 }
+
+# chat.postMessage: about one message a second per channel; the margin absorbs jitter.
+CHANNEL_INTERVAL = 1.1  # seconds
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -90,9 +99,11 @@ class SlackPoster:
         self._max_wait = max_wait
         self._backoff = backoff
         self._sleep = sleep
+        self._channels = Pacer(CHANNEL_INTERVAL)
 
     async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
-        message = render(reply, self._prefix)
+        message = with_group_mention(render(reply, self._prefix), schedule.role)
+        await self._channels.wait((schedule.workspace, schedule.channel))
         for attempt in range(1, self._attempts + 1):
             try:
                 response = await self._client.chat_postMessage(
@@ -154,3 +165,21 @@ class SlackPoster:
             _log.warning(
                 "Could not tell %s about schedule %s: %s", schedule.created_by, schedule.id, e
             )
+
+
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{1,31}$")
+
+
+def with_group_mention(message: SlackMessage, group: str | None) -> SlackMessage:
+    """``message`` opening with the schedule's user group, ``<!subteam^ID>``, written by
+    the bot itself: the only mention a daily post carries. The quote's own text was
+    escaped by ``render``, so nothing in it can mention anyone."""
+    if group is None or not _GROUP_ID.match(group):
+        return message
+    mention = f"<!subteam^{group}>"
+    return SlackMessage(
+        text=f"{mention} {message.text}",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": mention}},
+                *message.blocks],
+        ephemeral=message.ephemeral,
+    )

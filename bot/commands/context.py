@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.commands.parsing import NoMatch, UsageError
+from bot.film_jobs import FilmJobs
 from bot.models import Film
 from bot.safe_text import excerpt, quoted
 from bot.scheduler import Scheduler
@@ -27,6 +28,7 @@ class CommandContext:
     clock: Clock
     rng: random.Random
     corrections: CorrectionStore
+    film_jobs: FilmJobs  # /film add's background ingests
     default_film: str | None = None
 
     async def film(self, name: str | None) -> Film:

@@ -17,6 +17,11 @@ class OptionKind(enum.StrEnum):
     FILM = "film"  # a film title, autocompleted by adapters that can
     TIME = "time"  # HH:MM, 24-hour
     TIMEZONE = "timezone"  # an IANA zone name such as Europe/Paris
+    DAYS = "days"  # weekdays a schedule posts on: mon-fri, mon,wed,fri, weekends, daily
+    SCHEDULE = "schedule"  # a channel's schedule by its short name; adapters may complete it
+    ROLE = "role"  # a Discord role or Slack user group to mention; "none" removes it
+    DATE = "date"  # YYYY-MM-DD, or "next"
+    FILE = "file"  # an attached file, where the platform has attachments (Discord)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class CommandSpec:
             words.append("<" + "|".join(s.name for s in self.subcommands) + ">")
         for opt in self.options:
             shown = "|".join(opt.choices) if opt.choices else opt.name
+            if len(opt.choices) == 1:  # a switch, typed by name: confirm:yes
+                shown = f"{opt.name}:{opt.choices[0]}"
             words.append(f"<{shown}>" if opt.required else f"[{shown}]")
         return " ".join(words)
 
@@ -101,14 +108,18 @@ VERDICT = CommandSpec(
     public=True,
     examples=("/verdict",),
 )
+SCHEDULE_ID = OptionSpec(
+    "id", "Which of this channel's daily quotes (needed when it has several)",
+    OptionKind.SCHEDULE, max_length=16,
+)
 DAILY = CommandSpec(
     "daily",
-    "A quote posted to this channel every day",
+    "Quotes posted to this channel at a time you choose",
     guild_only=True,
     subcommands=(
         CommandSpec(
             "set",
-            "Post a quote here every day at HH:MM",
+            "Post a quote here at HH:MM, every day or on chosen days",
             options=(
                 OptionSpec(
                     "time", "Local time, 24-hour HH:MM", OptionKind.TIME, required=True,
@@ -119,15 +130,45 @@ DAILY = CommandSpec(
                     default="UTC", max_length=64,  # the longest IANA name has 32 characters
                 ),
                 MOOD,
+                OptionSpec(
+                    "days", "mon-fri, mon,wed,fri, weekends or daily (default daily)",
+                    OptionKind.DAYS, default="daily", max_length=64,
+                ),
                 FILM,
+                OptionSpec(
+                    "id", "A short name for it, to keep several here (new or existing)",
+                    OptionKind.SCHEDULE, max_length=16,
+                ),
+                OptionSpec(
+                    "role", "A role or user group its posts mention (opt-in, managers)",
+                    OptionKind.ROLE, max_length=100,
+                ),
             ),
             admin=True,
-            examples=("/daily set 09:00 Europe/Paris positive",),
+            examples=("/daily set 09:00 Europe/Paris positive",
+                      "/daily set 17:00 Europe/Paris negative days:fri id:pan"),
         ),
-        CommandSpec("show", "When the next daily quote will be posted here"),
-        CommandSpec("pause", "Pause this channel's daily quote", admin=True),
-        CommandSpec("resume", "Resume this channel's daily quote", admin=True),
-        CommandSpec("off", "Delete this channel's daily quote", admin=True),
+        CommandSpec("show", "This channel's daily quotes and their next posts",
+                    options=(SCHEDULE_ID,)),
+        CommandSpec("pause", "Pause a daily quote of this channel", options=(SCHEDULE_ID,),
+                    admin=True),
+        CommandSpec("resume", "Resume a daily quote of this channel", options=(SCHEDULE_ID,),
+                    admin=True),
+        CommandSpec("off", "Delete a daily quote of this channel", options=(SCHEDULE_ID,),
+                    admin=True),
+        CommandSpec(
+            "skip",
+            "Leave one date out: YYYY-MM-DD or next",
+            options=(
+                OptionSpec("date", "YYYY-MM-DD, or next for the next post", OptionKind.DATE,
+                           required=True, max_length=16),
+                SCHEDULE_ID,
+            ),
+            admin=True,
+            examples=("/daily skip 2026-12-25", "/daily skip next"),
+        ),
+        CommandSpec("now", "Post one of this channel's daily quotes now (not the day's post)",
+                    options=(SCHEDULE_ID,), admin=True, public=True),
     ),
 )
 REVIEW = CommandSpec(
@@ -137,9 +178,53 @@ REVIEW = CommandSpec(
     admin=True,
     examples=("/review", "/review Her (2013)"),
 )
+FILM_CMD = CommandSpec(
+    "film",
+    "Add a film's reviews from a link or a file, or remove a film",
+    guild_only=True,
+    subcommands=(
+        CommandSpec(
+            "add",
+            "Add reviews from a link or an attached .txt/.html/.csv/.jsonl file",
+            options=(
+                OptionSpec("file", "A .txt, .html, .csv or .jsonl file", OptionKind.FILE),
+                OptionSpec(
+                    "film", "The film, as Title (Year); a dataset's rows can name theirs",
+                    OptionKind.FILM, max_length=200,
+                ),
+                OptionSpec(
+                    "source", "A link (https://…); at the console, a file path too",
+                    OptionKind.TEXT, max_length=2000,
+                ),
+            ),
+            admin=True,
+            examples=('/film add https://example.com/review film:"Her (2013)"',),
+        ),
+        CommandSpec(
+            "remove",
+            "Remove a film with its quotes, stats and corrections",
+            options=(
+                OptionSpec("film", "The film to remove", OptionKind.FILM, required=True,
+                           max_length=200),
+                OptionSpec("confirm", "yes: remove without asking", OptionKind.CHOICE,
+                           choices=("yes",)),
+            ),
+            admin=True,
+            examples=('/film remove "Her (2013)"',),
+        ),
+    ),
+)
+FILMS = CommandSpec(
+    "films",
+    "The films here, with their quote counts and verdicts",
+    options=(OptionSpec("page", "Which page (10 films each)", OptionKind.TEXT, max_length=6),),
+    examples=("/films", "/films 2"),
+)
 HELP = CommandSpec("help", "What every command does", examples=("/help",))
 
-COMMANDS: tuple[CommandSpec, ...] = (QUOTE, MOOD_CMD, VERDICT, DAILY, REVIEW, HELP)
+COMMANDS: tuple[CommandSpec, ...] = (
+    QUOTE, MOOD_CMD, VERDICT, DAILY, REVIEW, FILM_CMD, FILMS, HELP
+)
 
 
 def command(name: str) -> CommandSpec | None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.commands.definitions import COMMANDS, CommandSpec, OptionKind, OptionSpec, command
 from bot.models import Mood
 from bot.safe_text import excerpt, quoted
 from bot.schedule_times import canonical_zone, zone, zone_names, zone_suggestions
+from bot.weekdays import EVERY_DAY, DaysError, parse_days
 
 # Room for /mood's longest text (its option's max_length) with its options. Checked
 # before shlex, which takes about a second on 50,000 characters: a pasted page is refused
@@ -31,6 +32,14 @@ _TIME = re.compile(r"^(?P<h>\d{1,2})[:h.](?P<m>\d{2})$")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 MAX_MESSAGE = 300  # characters in any usage error: a line every chat and terminal shows whole
 _ZONE_HINT_CHARS = 64  # the longest IANA name is 32 characters
+_SCHEDULE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,15}$")
+# The role ids each platform has; the console takes either (it mentions no one).
+_ROLE_FITS: dict[str, Callable[[str], bool]] = {
+    "discord": str.isdigit, "slack": lambda r: r.startswith("S"),
+}
+# A role or user group: Slack's <!subteam^ID|@name>, Discord's <@&ID>, or a bare id.
+_ROLE = re.compile(r"^(?:<!subteam\^(?P<sub>S[A-Z0-9]{1,31})(?:\|[^>]{0,64})?>"
+                   r"|<@&(?P<amp>\d{1,20})>|(?P<bare>S[A-Z0-9]{1,31}|\d{1,20}))$")
 
 
 class UsageError(Exception):
@@ -247,6 +256,16 @@ def accepts(opt: OptionSpec, word: str) -> bool:
         return bool(_TIME.match(word))
     if opt.kind is OptionKind.TIMEZONE:
         return canonical_zone(word) is not None or "/" in word
+    if opt.kind is OptionKind.DAYS:
+        try:
+            parse_days(word)
+        except DaysError:
+            return False
+        return True
+    if opt.kind is OptionKind.SCHEDULE:
+        return bool(_SCHEDULE_NAME.match(word.casefold()))
+    if opt.kind is OptionKind.ROLE:
+        return word.startswith(("<!subteam^", "<@&")) and bool(_ROLE.match(word))
     return True
 
 
@@ -294,6 +313,48 @@ def zone_value(raw: str | None) -> str:
     )
 
 
+def days_value(raw: str | None) -> int:
+    """The weekday mask ``raw`` names (``bot.weekdays``); every day when left out."""
+    if raw is None:
+        return EVERY_DAY
+    try:
+        return parse_days(raw)
+    except DaysError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def schedule_name_value(raw: str) -> str:
+    """A schedule's short name within its channel: letters, digits, ``-`` and ``_``."""
+    name = raw.strip().casefold()
+    if not _SCHEDULE_NAME.match(name):
+        raise UsageError(
+            f"id must be a short name of letters, digits, - or _ (up to 16), such as rave or "
+            f"2, not {quoted(raw)}."
+        )
+    return name
+
+
+def role_value(raw: str | None, platform: str) -> str | None:
+    """The id of the role or user group to mention, or None for "none".
+
+    Discord sends a role option as its id (digits); Slack writes a user group picked in
+    the message box as ``<!subteam^ID|@name>`` (ids start with S); ``<@&ID>`` is Discord's
+    own mention syntax. An id of the other platform's kind is refused here rather than
+    dropped silently by the poster.
+    """
+    if raw is None or raw.strip().casefold() == "none":
+        return None
+    match = _ROLE.match(raw.strip())
+    role = str(match["sub"] or match["amp"] or match["bare"]) if match else None
+    fits = _ROLE_FITS.get(platform)
+    if role is None or (fits is not None and not fits(role)):
+        raise UsageError(
+            f"role must be a role (Discord) or a user group such as @team (Slack), or none, "
+            f"not {quoted(raw)}."
+        )
+    return role
+
+
 def text_value(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
@@ -325,6 +386,11 @@ def _reading(opt: OptionSpec, word: str) -> str:
         OptionKind.TIMEZONE: "a time zone (such as Europe/Paris)",
         OptionKind.FILM: "a film",
         OptionKind.TEXT: "text",
+        OptionKind.FILE: "an attached file",
+        OptionKind.DAYS: "days (such as mon-fri or weekends)",
+        OptionKind.SCHEDULE: "a daily quote's id",
+        OptionKind.ROLE: "a role or user group",
+        OptionKind.DATE: "a date (YYYY-MM-DD or next)",
     }
     return readings[opt.kind]
 
@@ -336,6 +402,11 @@ def _example(opt: OptionSpec) -> str:
         OptionKind.TIMEZONE: f"{opt.name}:Europe/Paris",
         OptionKind.FILM: f'{opt.name}:"Her (2013)"',
         OptionKind.TEXT: f"{opt.name}:some words",
+        OptionKind.FILE: f"{opt.name}: (attach one)",
+        OptionKind.DAYS: f"{opt.name}:mon-fri",
+        OptionKind.SCHEDULE: f"{opt.name}:rave",
+        OptionKind.ROLE: f"{opt.name}:@team",
+        OptionKind.DATE: f"{opt.name}:2026-12-25",
     }
     return examples[opt.kind]
 

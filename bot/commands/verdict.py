@@ -9,14 +9,18 @@ from __future__ import annotations
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ParsedCommand
 from bot.invocation import Invocation
-from bot.models import Label, LabelSource, QuoteKind
+from bot.models import Film, Label, LabelSource, QuoteKind
 from bot.replies import GroupVerdict, VerdictReply
 from bot.sentiment import GatedScorer
 from bot.storage.corpus import StatRow
 
 
 async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> VerdictReply:
-    film = await ctx.film(cmd.values.get("film"))
+    return await verdict_of(ctx, await ctx.film(cmd.values.get("film")))
+
+
+async def verdict_of(ctx: CommandContext, film: Film) -> VerdictReply:
+    """The verdict on ``film``; ``/films`` shows the same figures for each film."""
     stats = await ctx.corpus.stats(film.id)
     sources = await ctx.corpus.label_sources(film.id)
     return VerdictReply(

@@ -1,11 +1,10 @@
-"""HTML in files that should be text: whole pages are refused, stray markup never stored.
+"""Telling an HTML page from text, and keeping stray markup out of every quote.
 
-Until HTML pages are parsed properly, a saved ``.html`` page (whatever its name says) is
-refused with a clear reason rather than stored as quotes of raw markup. A text file can
-still carry a stray tag or entity (copied from a page's source); ``without_markup`` is
-applied where every quote is created (``ParsedDocument.add``), so no quote and no
-consensus ever holds a tag, and entities such as ``&nbsp;`` become the characters they
-stand for.
+A saved page (whatever its name says) is recognised by ``looks_like_html`` and read by
+``bot.ingest.html`` rather than as text. A text file can still carry a stray tag or
+entity (copied from a page's source); ``without_markup`` is applied where every quote is
+created (``ParsedDocument.add``, and each dataset row), so no quote and no consensus ever
+holds a tag, and entities such as ``&nbsp;`` become the characters they stand for.
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ _PAGE_START = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", r
 # Share of non-blank lines holding a tag above which a file is markup, not prose.
 _TAG_LINE_SHARE = 0.3
 _SNIFF_CHARS = 4096
-
-HTML_REASON = "an HTML page; save it as text (HTML support is coming)"
 
 
 def looks_like_html(text: str) -> bool:

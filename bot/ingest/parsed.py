@@ -22,6 +22,8 @@ class ParsedDocument:
     consensus: str | None = None
     author: str | None = None
     published: str | None = None
+    outlet: str | None = None  # the site, for an HTML page that names itself
+    url: str | None = None  # the page's link, checked with ``models.web_link``
     _texts: set[str] = field(default_factory=set, repr=False)
 
     def add(self, quote: ParsedQuote) -> None:

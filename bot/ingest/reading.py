@@ -8,11 +8,12 @@ before latin-1, and UTF-8 first of all.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 # Control characters other than the whitespace ones text files hold.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -45,6 +46,16 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     size the file system reports: ``/dev/zero`` reports 0 and never ends, a FIFO would
     block forever, and a file can grow while it is read.
     """
+    with open_capped(path, max_bytes) as f:
+        try:
+            return _read_capped(f, max_bytes)
+        except OSError as exc:
+            raise BadFile(f"cannot be read ({exc.strerror or exc})") from None
+
+
+def open_capped(path: Path, max_bytes: int) -> BinaryIO:
+    """A regular file opened for streaming: reading past ``max_bytes`` raises ``BadFile``
+    (so a dataset streamed row by row obeys the same cap as a file read whole)."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -55,17 +66,42 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             raise BadFile(_not_regular(info.st_mode))
         if info.st_size > max_bytes:
             raise _too_large(info.st_size, max_bytes)
-        with os.fdopen(fd, "rb", buffering=0) as f:
-            fd = -1  # closed with f
-            raw = _read_capped(f, max_bytes)
+        raw = os.fdopen(fd, "rb", buffering=0)
     except OSError as exc:
+        os.close(fd)
         raise BadFile(f"cannot be read ({exc.strerror or exc})") from None
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    if len(raw) > max_bytes:
-        raise _too_large(len(raw), max_bytes, grew=True)
-    return raw
+    except BadFile:
+        os.close(fd)
+        raise
+    return cast(BinaryIO, _Capped(raw, max_bytes))
+
+
+class _Capped(io.RawIOBase):
+    """A raw stream that refuses to read past its cap: the file grew, or a body streamed
+    from a link is larger than it said."""
+
+    def __init__(self, raw: BinaryIO, max_bytes: int) -> None:
+        self._raw = raw
+        self._max = max_bytes
+        self._total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        want = min(len(buffer), self._max + 1 - self._total)
+        data = self._raw.read(max(want, 1))
+        if not data:
+            return 0
+        self._total += len(data)
+        if self._total > self._max:
+            raise _too_large(self._total, self._max, grew=True)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _not_regular(mode: int) -> str:
@@ -80,28 +116,35 @@ def _not_regular(mode: int) -> str:
 
 
 def _too_large(size: int, max_bytes: int, grew: bool = False) -> BadFile:
-    shown = f"over {_human(max_bytes)}" if grew else _human(size)
+    shown = f"over {human_size(max_bytes)}" if grew else human_size(size)
     return BadFile(
-        f"too large ({shown}; the limit is {_human(max_bytes)}, "
+        f"too large ({shown}; the limit is {human_size(max_bytes)}, "
         "set REVIEWBOT_MAX_FILE_BYTES to raise it)"
     )
 
 
 def decode(raw: bytes) -> str:
+    return raw.decode(sniff_encoding(raw, whole=True))
+
+
+def sniff_encoding(head: bytes, whole: bool) -> str:
+    """The encoding of a file that starts with ``head`` (all of it when ``whole``), or
+    ``BadFile`` for binary or undecodable bytes. A streamed file is judged by its first
+    block; the rest is decoded strictly as it is read."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(encoding)
-    if b"\x00" in raw:
+        if head.startswith(bom):
+            return encoding
+    if b"\x00" in head:
         raise BadFile("binary (NUL bytes); expected a text file")
     for encoding in ("utf-8", "cp1252"):
         try:
-            text = raw.decode(encoding)
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
         except UnicodeDecodeError:
             continue
         if _looks_binary(text):
             break
-        return text
+        return encoding
     raise BadFile("binary or in an unknown encoding; expected UTF-8 or Windows-1252 text")
 
 
@@ -110,7 +153,7 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100)
 
 
-def _human(n: int) -> str:
+def human_size(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

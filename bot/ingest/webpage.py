@@ -80,15 +80,33 @@ def parse_webpage(text: str) -> ParsedDocument:
         (i for i, b in enumerate(blocks) if b.item or _COMMENTS_HEADER.match(b.text)),
         len(blocks),
     )
-    for block in blocks[:start]:
+    _add_prose(blocks[:start], doc)
+    _parse_comments(blocks[start:], doc)
+    return doc
+
+
+def add_article(doc: ParsedDocument, article: str, comments: str | None) -> None:
+    """Quotes of an article and its comments that an extractor (``bot.ingest.html``)
+    already told apart, one paragraph or comment per line, under the same rules as a
+    page saved as text: furniture and headings dropped, no fragments."""
+    _add_prose(_blocks(_paragraphs(article), doc), doc)
+    if comments:
+        _parse_comments(_blocks(_paragraphs(comments), doc), doc)
+
+
+def _paragraphs(text: str) -> str:
+    """One block per line: extractors put one paragraph on each line."""
+    return "\n\n".join(text.splitlines())
+
+
+def _add_prose(blocks: list[_Block], doc: ParsedDocument) -> None:
+    for block in blocks:
         if _is_heading(block.text) or _QUOTED.match(block.text):
             continue  # headings, cast lists, widgets; a cited line of dialogue
         for sentence in split_sentences(block.text):
             if is_quotable(sentence):
                 for piece in chunk([sentence]):
                     doc.add(ParsedQuote(piece, QuoteKind.REVIEW, doc.author))
-    _parse_comments(blocks[start:], doc)
-    return doc
 
 
 def _parse_comments(blocks: list[_Block], doc: ParsedDocument) -> None:

@@ -11,7 +11,8 @@ so the scorer's label never replaces a person's.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -32,6 +33,8 @@ from bot.shuffle import permute
 from bot.storage.database import Database
 from bot.storage.text_keys import text_hash, text_key
 
+# Films renumbered per transaction when many are (``rebuild_dirty_pools``).
+_POOL_CHUNK = 500
 _POOL_FILTERS: dict[Mood, str] = {
     Mood.ANY: "",
     Mood.POSITIVE: "AND label = 'positive'",
@@ -41,12 +44,13 @@ _POOL_FILTERS: dict[Mood, str] = {
 
 @dataclass(frozen=True)
 class NewDocument:
-    path: str
+    path: str  # a file's resolved path or a link, with the film: the document's identity
     sha256: str
     kind: DocumentKind
     author: str | None = None
     outlet: str | None = None
     published: str | None = None
+    url: str | None = None  # the page it came from: the link back for its quotes
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,11 @@ class NewQuote:
     label: Label
     polarity: float
     confidence: float
+    # A dataset row's own attribution; ``None`` falls back to the document's.
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    label_source: LabelSource = LabelSource.SCORER
     # The key corrections are filed under, hashed. Computed where the quote is made (the
     # ingest's worker thread), not in the write transaction on the event loop's thread:
     # normalising every quote's text there cost a quarter of ingest's throughput.
@@ -65,6 +74,12 @@ class NewQuote:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text_hash", text_hash(text_key(self.text)))
+
+
+# Stores one document inside ``CorpusStore.documents_together``'s transaction.
+StoreDocument = Callable[
+    [str, NewDocument, AsyncIterator[Sequence[NewQuote]], str | None], Awaitable[str]
+]
 
 
 @dataclass(frozen=True)
@@ -149,54 +164,100 @@ class CorpusStore:
         content is already stored for the film), "replaced" or "added". Few statements on
         purpose: each is a round trip to SQLite's thread.
         """
+
+        async def one_batch() -> AsyncIterator[Sequence[NewQuote]]:
+            yield quotes
+
+        return await self.store_document_batches(film, doc, one_batch(), consensus)
+
+    async def store_document_batches(
+        self,
+        film: str,
+        doc: NewDocument,
+        batches: AsyncIterator[Sequence[NewQuote]],
+        consensus: str | None = None,
+    ) -> str:
+        """``store_document`` for a document too large to hold: its quotes arrive in
+        batches (a dataset's rows of one film, scored while the previous batch is
+        written), all inside the one transaction, so a failure half-way (a malformed
+        file, a full disk, a crash) leaves none of them. ``batches`` is not read at all
+        when the document is unchanged. The write lock is held until the last batch."""
+        async with self.documents_together() as store:
+            return await store(film, doc, batches, consensus)
+
+    @asynccontextmanager
+    async def documents_together(self) -> AsyncIterator[StoreDocument]:
+        """One transaction for several whole documents (a dataset's small films): what
+        commits is every document stored through it, or none. Each commit costs about
+        as much as writing a film of 64 quotes, so a dataset groups its films."""
         async with self.db.transaction() as conn:
-            film_id = await _film_id(conn, *film_title_year(film))
-            rows = list(await conn.execute_fetchall(
-                "SELECT id, sha256, path FROM documents WHERE film_id = ?"
-                " AND (sha256 = ? OR path = ?)",
-                (film_id, doc.sha256, doc.path),
-            ))
-            if any(r[1] == doc.sha256 for r in rows):
-                return "unchanged"
-            old = next((r[0] for r in rows if r[2] == doc.path), None)
-            if old is not None:
-                await adjust_stats(conn, "document_id = ?", (old,), sign=-1)
-                await conn.execute("DELETE FROM documents WHERE id = ?", (old,))  # cascades
-            cur = await conn.execute(
-                "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
-                " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    film_id, doc.path, doc.sha256, doc.kind.value, doc.author, doc.outlet,
-                    doc.published, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                ),
-            )
-            doc_id = cur.lastrowid
-            await conn.executemany(
-                "INSERT INTO quotes (film_id, document_id, kind, text, author, position, label,"
-                " polarity, confidence, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (film_id, doc_id, q.kind.value, q.text, q.author, q.position,
-                     q.label.value, q.polarity, q.confidence, q.text_hash)
-                    for q in quotes
-                ],
-            )
-            assert doc_id is not None
-            await _apply_corrections(conn, film_id, doc_id)
-            await adjust_stats(conn, "document_id = ?", (doc_id,), sign=1)
-            await conn.execute(
-                "UPDATE films SET pool_dirty = 1, consensus = COALESCE(?, consensus)"
-                " WHERE id = ?",
-                (consensus, film_id),
-            )
-            crash_point("ingest.before_commit")
-        return "added" if old is None else "replaced"
+
+            async def store(
+                film: str, doc: NewDocument, batches: AsyncIterator[Sequence[NewQuote]],
+                consensus: str | None = None,
+            ) -> str:
+                return await _store_document(conn, film, doc, batches, consensus)
+
+            yield store
+
+
+    async def stored_digests(self, path: str) -> dict[str, str]:
+        """Film name to content digest of each document stored from ``path``: a dataset
+        ingested again skips its unchanged films before scoring a row."""
+        rows = await self.db.fetchall(
+            "SELECT f.title, f.year, d.sha256 FROM documents d JOIN films f ON f.id = d.film_id"
+            " WHERE d.path = ?",
+            (path,),
+        )
+        return {Film(0, r[0], r[1], None).name: r[2] for r in rows}
 
     # -- pools ---------------------------------------------------------------------------
 
     async def rebuild_dirty_pools(self) -> None:
-        dirty = await self.db.fetchall("SELECT id FROM films WHERE pool_dirty = 1")
-        for (film_id,) in dirty:
-            await self.rebuild_pool(film_id)
+        """Renumber every film ingest changed: a few films one by one, many (a dataset's
+        thousands) ``_POOL_CHUNK`` films per transaction with set-based statements,
+        where one transaction per film cost more than writing the films' quotes."""
+        dirty = [int(r[0]) for r in await self.db.fetchall(
+            "SELECT id FROM films WHERE pool_dirty = 1")]
+        if len(dirty) < _POOL_CHUNK // 10:
+            for film_id in dirty:
+                await self.rebuild_pool(film_id)
+            return
+        for start in range(0, len(dirty), _POOL_CHUNK):
+            await self._rebuild_pools(dirty[start:start + _POOL_CHUNK])
+
+    async def _rebuild_pools(self, film_ids: Sequence[int]) -> None:
+        """``rebuild_pool`` for many films at once, with the same result."""
+        marks = ", ".join("?" * len(film_ids))
+        # critics_voice in SQL: critic excerpts, else review sentences, else readers.
+        voice = (
+            "WITH v AS (SELECT film_id, CASE WHEN MAX(kind = 'critic') THEN 'critic'"
+            " WHEN MAX(kind = 'review') THEN 'review' WHEN MAX(kind = 'reader') THEN 'reader'"
+            f" END AS kind FROM film_stats WHERE film_id IN ({marks}) AND count > 0"
+            " GROUP BY film_id)"
+        )
+        async with self.db.transaction() as conn:
+            await conn.execute(f"DELETE FROM pool WHERE film_id IN ({marks})", film_ids)
+            await conn.execute(f"DELETE FROM pool_sizes WHERE film_id IN ({marks})", film_ids)
+            for mood, where in _POOL_FILTERS.items():
+                await conn.execute(
+                    f"{voice} INSERT INTO pool (film_id, mood, rank, quote_id)"
+                    " SELECT q.film_id, ?, ROW_NUMBER() OVER (PARTITION BY q.film_id"
+                    " ORDER BY q.id) - 1, q.id FROM v JOIN quotes q ON q.film_id = v.film_id"
+                    f" AND q.kind = v.kind WHERE q.hidden = 0 {where.replace('label', 'q.label')}",
+                    (*film_ids, mood.value),
+                )
+                await conn.execute(
+                    "INSERT INTO pool_sizes (film_id, mood, size) SELECT f.id, ?,"
+                    " (SELECT COUNT(*) FROM pool p WHERE p.film_id = f.id AND p.mood = ?)"
+                    f" FROM films f WHERE f.id IN ({marks})",
+                    (mood.value, mood.value, *film_ids),
+                )
+            await conn.execute(
+                "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1"
+                f" WHERE id IN ({marks})",
+                film_ids,
+            )
 
     async def rebuild_pool(self, film_id: int) -> None:
         """Number the critics' quotes of the film per mood (``critics_voice``) and bump the
@@ -304,14 +365,69 @@ class CorpusStore:
         return [quote_from_row(r) for r in rows]
 
 
+async def _store_document(
+    conn: aiosqlite.Connection,
+    film: str,
+    doc: NewDocument,
+    batches: AsyncIterator[Sequence[NewQuote]],
+    consensus: str | None,
+) -> str:
+    """The statements of ``store_document_batches``, inside the caller's transaction."""
+    film_id = await _film_id(conn, *film_title_year(film))
+    rows = list(await conn.execute_fetchall(
+        "SELECT id, sha256, path FROM documents WHERE film_id = ?"
+        " AND (sha256 = ? OR path = ?)",
+        (film_id, doc.sha256, doc.path),
+    ))
+    if any(r[1] == doc.sha256 for r in rows):
+        return "unchanged"
+    old = next((r[0] for r in rows if r[2] == doc.path), None)
+    if old is not None:
+        await adjust_stats(conn, "document_id = ?", (old,), sign=-1)
+        await conn.execute("DELETE FROM documents WHERE id = ?", (old,))  # cascades
+    cur = await conn.execute(
+        "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
+        " url, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            film_id, doc.path, doc.sha256, doc.kind.value, doc.author, doc.outlet,
+            doc.published, doc.url,
+            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ),
+    )
+    doc_id = cur.lastrowid
+    assert doc_id is not None
+    async for batch in batches:
+        await conn.executemany(
+            "INSERT INTO quotes (film_id, document_id, kind, text, author, position,"
+            " label, polarity, confidence, text_hash, outlet, published, url,"
+            " label_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (film_id, doc_id, q.kind.value, q.text, q.author, q.position,
+                 q.label.value, q.polarity, q.confidence, q.text_hash, q.outlet,
+                 q.published, q.url, q.label_source.value)
+                for q in batch
+            ],
+        )
+        crash_point("ingest.batch_written")
+    await _apply_corrections(conn, film_id, doc_id)
+    await adjust_stats(conn, "document_id = ?", (doc_id,), sign=1)
+    await conn.execute(
+        "UPDATE films SET pool_dirty = 1, consensus = COALESCE(?, consensus)"
+        " WHERE id = ?",
+        (consensus, film_id),
+    )
+    crash_point("ingest.before_commit")
+    return "added" if old is None else "replaced"
+
+
 _FILM_SELECT = "SELECT id, title, year, consensus FROM films"
 QUOTE_SELECT = (
     "SELECT q.id, q.text, q.kind, q.label, q.polarity, q.confidence, q.label_source,"
     " q.hidden, q.film_id,"
     " COALESCE(q.author, CASE WHEN q.kind = 'review' THEN d.author END) AS author,"
-    " CASE WHEN q.kind != 'reader' THEN d.outlet END AS outlet,"
-    " CASE WHEN q.kind != 'reader' THEN d.published END AS published,"
-    " d.path, f.title, f.year"
+    " COALESCE(q.outlet, CASE WHEN q.kind != 'reader' THEN d.outlet END) AS outlet,"
+    " COALESCE(q.published, CASE WHEN q.kind != 'reader' THEN d.published END) AS published,"
+    " COALESCE(q.url, d.url) AS url, d.path, f.title, f.year"
     " FROM quotes q JOIN documents d ON d.id = q.document_id JOIN films f ON f.id = q.film_id"
 )
 
@@ -327,7 +443,7 @@ def quote_from_row(r: aiosqlite.Row) -> Quote:
         id=r["id"], text=r["text"], film=film, kind=QuoteKind(r["kind"]), label=Label(r["label"]),
         polarity=r["polarity"], confidence=r["confidence"], author=r["author"],
         outlet=r["outlet"], published=r["published"], source=r["path"],
-        label_source=LabelSource(r["label_source"]),
+        label_source=LabelSource(r["label_source"]), url=r["url"],
     )
 
 

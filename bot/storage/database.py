@@ -1,6 +1,7 @@
 """The one database connection, its pragmas, its write lock and its migrations.
 
-The bot keeps a single aiosqlite connection (SQLite allows one writer anyway). Every
+The bot keeps a single aiosqlite connection (SQLite allows one writer anyway), and a
+second one in the checkpointer's thread that only checkpoints the WAL. Every
 write goes through ``transaction()``, which holds an asyncio lock so that two coroutines
 never interleave statements inside one transaction.
 
@@ -23,6 +24,7 @@ from typing import Any
 import aiosqlite
 
 from bot.safe_text import safe_path
+from bot.storage.checkpointer import JOURNAL_SIZE_LIMIT, Checkpointer
 from bot.storage.errors import StorageError, folder_error, storage_error
 from bot.storage.migrations import MIGRATIONS
 
@@ -46,6 +48,7 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self.checkpointer: Checkpointer | None = None
 
     @classmethod
     async def open(cls, path: Path, *, migrate_to: int | None = None) -> Database:
@@ -69,7 +72,7 @@ class Database:
             _raise_translated(exc, path)
             raise StorageError(f"cannot open the database {safe_path(path)}: {exc}") from exc
         try:
-            return await cls._prepare(conn, path, migrate_to)
+            db = await cls._prepare(conn, path, migrate_to)
         except BaseException as exc:
             with suppress(sqlite3.Error):
                 await conn.close()
@@ -77,6 +80,8 @@ class Database:
                 _raise_translated(exc, path)
                 raise StorageError(f"cannot use the database {safe_path(path)}: {exc}") from exc
             raise
+        db.start_checkpointer()
+        return db
 
     @classmethod
     async def _prepare(cls, conn: aiosqlite.Connection, path: Path, migrate_to: int | None
@@ -86,18 +91,35 @@ class Database:
         # process opening the same file at the same moment may hold.
         # NORMAL in WAL mode survives any application crash; only a power cut can lose the
         # last commits. Transactions whose loss would mean a duplicate post ask for FULL.
+        # Checkpoints (each an fsync) run in the checkpointer's thread, never in a
+        # command's commit; the WAL file is trimmed back to a bound when it restarts.
         for pragma in (
             f"busy_timeout={BUSY_TIMEOUT_MS}",
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
+            "wal_autocheckpoint=0",
+            f"journal_size_limit={JOURNAL_SIZE_LIMIT}",
         ):
             await conn.execute(f"PRAGMA {pragma}")
         db = cls(conn, path)
         await db.migrate(migrate_to)
         return db
 
+    def start_checkpointer(self) -> None:
+        """Checkpoint the WAL in a thread from now on (``open`` does it)."""
+        if self.checkpointer is None:
+            self.checkpointer = Checkpointer(self.path)
+            self.checkpointer.start()
+
+    async def stop_checkpointer(self) -> None:
+        """Stop checkpointing, waiting for a checkpoint under way (off the event loop)."""
+        checkpointer, self.checkpointer = self.checkpointer, None
+        if checkpointer is not None:
+            await asyncio.to_thread(checkpointer.stop)
+
     async def close(self) -> None:
+        await self.stop_checkpointer()
         async with self._write_lock:
             with self._translate():
                 await self.conn.close()

@@ -270,6 +270,71 @@ async def v7_attribution(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def v8_schedules_per_channel(conn: aiosqlite.Connection) -> None:
+    """Several schedules per channel, on chosen days, with skipped dates and an opt-in
+    mention (issue 14).
+
+    ``schedules`` is rebuilt without its one-per-channel UNIQUE, keyed instead by a short
+    name per channel (existing schedules are named "1"); ``days`` is a weekday mask
+    (``bot.weekdays``, 127 = every day). Dropping the old table would cascade into
+    ``posts`` (foreign keys are on and cannot be turned off inside a transaction), so the
+    claims are held in a temporary copy and ``posts`` is made again around them: every
+    schedule keeps its id and its claims, and no day already posted is posted again.
+    """
+    await _execute_script(
+        conn,
+        """
+        CREATE TABLE schedules_v8 (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            workspace TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL,
+            name TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            minute INTEGER NOT NULL,
+            timezone TEXT NOT NULL,
+            days INTEGER NOT NULL DEFAULT 127,
+            mood TEXT NOT NULL,
+            film_id INTEGER REFERENCES films(id) ON DELETE SET NULL,
+            role TEXT,
+            status TEXT NOT NULL,
+            pause_reason TEXT,
+            next_run_utc TEXT NOT NULL,
+            last_local_date TEXT,
+            UNIQUE (platform, workspace, channel, name)
+        );
+        INSERT INTO schedules_v8 (id, platform, workspace, channel, name, created_by, hour,
+                                  minute, timezone, mood, film_id, status, pause_reason,
+                                  next_run_utc, last_local_date)
+            SELECT id, platform, workspace, channel, '1', created_by, hour, minute, timezone,
+                   mood, film_id, status, pause_reason, next_run_utc, last_local_date
+            FROM schedules;
+        CREATE TEMP TABLE posts_v7 AS SELECT * FROM posts;
+        DROP TABLE posts;
+        DROP TABLE schedules;
+        ALTER TABLE schedules_v8 RENAME TO schedules;
+        CREATE INDEX schedules_due ON schedules(status, next_run_utc);
+        CREATE TABLE posts (
+            schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+            local_date TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            message_id TEXT,
+            outcome TEXT NOT NULL DEFAULT 'claimed',
+            PRIMARY KEY (schedule_id, local_date)
+        );
+        INSERT INTO posts (schedule_id, local_date, claimed_at, message_id, outcome)
+            SELECT schedule_id, local_date, claimed_at, message_id, outcome FROM temp.posts_v7;
+        DROP TABLE temp.posts_v7;
+        CREATE TABLE schedule_skips (
+            schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+            local_date TEXT NOT NULL,
+            PRIMARY KEY (schedule_id, local_date)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
@@ -278,4 +343,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     v5_corrections_by_people,
     v6_labeller,
     v7_attribution,
+    v8_schedules_per_channel,
 )

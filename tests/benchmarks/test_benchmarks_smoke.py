@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from benchmarks import (
+    bench_dataset,
     bench_ingest,
     bench_memory,
     bench_quote,
@@ -28,6 +29,7 @@ CASES: list[tuple[Main, list[str], str]] = [
     (bench_stats.main, ["--sizes", "1k", "--iterations", "20", "--scan-iterations", "5"],
      "/verdict and /mood latency"),
     (bench_ingest.main, ["--size", "1k"], "Ingest throughput"),
+    (bench_dataset.main, ["--rows", "2k", "--pages", "2"], "Dataset ingest"),
     (bench_scheduler.main, ["--schedules", "1k", "--due", "50", "--queries", "5"],
      "Scheduler.run_due"),
     (bench_memory.main, ["--size", "1k", "--calls", "5"], "Resident memory"),

@@ -109,7 +109,22 @@ async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation
     assert isinstance(reply, ScheduleReply) and reply.ephemeral and reply.active
     assert reply.next_local == "2026-03-02T18:30:00+09:00"
     assert reply.next_utc == "2026-03-02T09:30:00Z"
-    assert reply.mood is not None and reply.mood.value == "negative"
+    assert reply.schedules[0].mood.value == "negative"
+
+
+async def test_daily_set_without_an_id_updates_and_says_how_to_add(
+    core: ReviewBot, admin: Invocation
+) -> None:
+    first = await core.handle_text(admin, "/daily set 09:00 UTC")
+    assert isinstance(first, ScheduleReply) and "new id" not in first.message
+    again = await core.handle_text(admin, "/daily set 17:00 UTC negative days:fri")
+    assert isinstance(again, ScheduleReply) and "updated" in again.message
+    assert "id:NAME" in again.message and len(again.schedules) == 1
+    added = await core.handle_text(admin, "/daily set 09:00 UTC positive id:rave")
+    assert isinstance(added, ScheduleReply) and "new id" not in added.message
+    shown = await core.handle_text(admin, "/daily show")
+    assert isinstance(shown, ScheduleReply)
+    assert sorted(s.name for s in shown.schedules) == ["1", "rave"]
 
 
 @pytest.mark.parametrize(
@@ -119,11 +134,13 @@ async def test_daily_show_gives_local_and_utc(core: ReviewBot, admin: Invocation
                        "films: Her (2013)."),
         ("/quote ecstatic Her", "'ecstatic Her' is neither a mood"),
         ("/daily set 09:00 ecstatic", "'ecstatic' is neither a time zone (such as "
-                                      "Europe/Paris), a mood (positive, negative, any) nor a film"),
+                                      "Europe/Paris), a mood (positive, negative, any), days "
+                                      "(such as mon-fri or weekends) nor a film"),
         ("/daily set 09:00 tokyo", "'tokyo' is neither a time zone (did you mean Asia/Tokyo?)"),
         ("/daily set 09:00 Europe", "(did you mean Europe/"),
         ("/daily set 09:00 UTC ecstatic", "'ecstatic' is neither a mood (positive, negative, "
-                                          "any) nor a film here"),
+                                          "any), days (such as mon-fri or weekends) nor a film "
+                                          "here"),
         # Only one reading: the mood is given, or the word was named a film.
         ("/quote positive ecstatic", "No film matches 'ecstatic'. Films: Her (2013)."),
         ("/quote film:ecstatic", "No film matches 'ecstatic'."),

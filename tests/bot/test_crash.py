@@ -105,3 +105,43 @@ def test_a_first_start_killed_mid_corpus_is_finished_by_the_next_start(tmp_path:
         assert "no quotes" not in quote.stdout and "Her (2013)" in quote.stdout
         assert _default_corpus(db) == complete, crash
         assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def _due_schedules(db: Path, names: tuple[str, ...]) -> None:
+    """Several schedules in one channel, all due now for their own date."""
+    due = datetime.now(timezone.utc) - timedelta(minutes=1)
+    for name in names:
+        assert run(db, "ask", f"/daily set {due:%H:%M} UTC id:{name}").returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE schedules SET next_run_utc = ?", (f"{due:%Y-%m-%dT%H:%M:00Z}",))
+
+
+def test_several_due_schedules_post_once_each_in_the_console(tmp_path: Path) -> None:
+    db = tmp_path / "several.sqlite3"
+    _due_schedules(db, ("rave", "pan", "mixed"))
+    result = run(db, stdin="quit\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("[daily quote for #terminal]") == 3
+    assert query(db, "SELECT COUNT(DISTINCT schedule_id), COUNT(*) FROM posts"
+                     " WHERE outcome = 'sent'") == [(3, 3)]
+    again = run(db, stdin="quit\n")
+    assert "[daily quote" not in again.stdout
+
+
+def test_sigkill_between_claim_and_send_with_several_schedules(tmp_path: Path) -> None:
+    db = tmp_path / "several-claim.sqlite3"
+    _due_schedules(db, ("rave", "pan"))
+    crashed = run(db, crash="scheduler.after_claim")
+    assert crashed.returncode == -signal.SIGKILL
+    assert "[daily quote" not in crashed.stdout
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    claimed = query(db, "SELECT schedule_id FROM posts WHERE outcome = 'claimed'")
+    assert 1 <= len(claimed) <= 2  # the kill came at the first claim; the other may be in
+    restarted = run(db, stdin="quit\n")
+    assert restarted.returncode == 0, restarted.stderr
+    # A claimed schedule is never posted that day; one that was not claimed posts once.
+    assert restarted.stdout.count("[daily quote for #terminal]") == 2 - len(claimed)
+    rows = query(db, "SELECT schedule_id, local_date, outcome FROM posts ORDER BY schedule_id")
+    assert len(rows) == 2 and len({r[0] for r in rows}) == 2
+    assert {r[2] for r in rows} <= {"claimed", "sent"}
+    assert run(db, stdin="quit\n").stdout.count("[daily quote") == 0

@@ -11,7 +11,7 @@ some instant has that local date.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot.schedule_times import (
     zone_suggestions,
 )
 from bot.scheduler import GRACE, following, plan
+from bot.weekdays import EVERY_DAY, posts_on
 
 UTC = timezone.utc
 DAY = timedelta(days=1)
@@ -396,3 +397,59 @@ def test_zone_suggestions_are_fast() -> None:
     for typed in ["e", "new york", "zzz", "america/", "a b"] * 20:
         zone_suggestions(typed)
     assert (clock.perf_counter() - start) / 100 < 0.005  # < 1 ms unloaded; slack for CI
+
+
+# -- chosen weekdays (issue 14) ------------------------------------------------------------
+
+
+def look_on(s: Schedule, now: datetime) -> tuple[Schedule, list[date]]:
+    """``look`` for a schedule with chosen days: its days and skips stay as they are."""
+    posted: list[date] = []
+    for _ in range(10):
+        if s.next_run_utc > now:
+            return s, posted
+        day, next_look = plan(s, now)
+        if day is None:
+            s = replace(s, next_run_utc=next_look)
+        else:
+            posted.append(day)
+            s = replace(s, next_run_utc=following(s, day), last_local_date=day)
+        assert s.next_run_utc > now, (s, now)
+    raise AssertionError(f"run_due would not end at {now}")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(ZONES),
+    day=st.dates(date(1971, 1, 1), date(2037, 12, 31)),
+    hour=st.sampled_from([0, 1, 2, 3, 12, 23]),
+    minute=st.sampled_from([0, 30, 59]),
+    days=st.integers(1, EVERY_DAY),
+    down=st.timedeltas(timedelta(0), timedelta(days=9)),
+)
+def test_chosen_days_follow_the_readme_rules_for_their_own_dates(
+    name: str, day: date, hour: int, minute: int, days: int, down: timedelta
+) -> None:
+    """The oracle's posts restricted to the chosen weekdays, under the same downtime rule:
+    the last chosen date whose time has passed posts if it has none and is at most an hour
+    late or is today; a day not chosen is never posted, not even as a catch-up."""
+    tz = ZoneInfo(name)
+    oracle = Oracle(tz, day - 10 * DAY, day + 20 * DAY)
+    chosen = [(d, i) for d, i in oracle.posts(day - 10 * DAY, day + 20 * DAY, hour, minute)
+              if posts_on(days, d)]
+    before = [(d, i) for d, i in chosen if d < day]
+    if not before:
+        return  # no chosen date in the ten days before: nothing posted yet to start from
+    posted_day, posted_at = before[-1]
+    next_run = next(i for d, i in chosen if d > posted_day)
+    s = replace(schedule(name, hour, minute, next_run, posted_day), days=days)
+    now = posted_at + timedelta(minutes=1) + down
+    passed = [(d, i) for d, i in chosen if i <= now]
+    due_day, due_at = passed[-1]
+    today = oracle.local(now).date()
+    want = ([due_day] if due_day > posted_day and (now - due_at <= GRACE or due_day == today)
+            else [])
+    after, got = look_on(s, now)
+    assert got == want
+    assert all(posts_on(days, d) for d in got)
+    assert after.next_run_utc == next(i for _, i in chosen if i > now)

@@ -13,6 +13,12 @@ Channel messages honour ``enforce_nonce`` as Discord does: the same nonce from t
 author in the same channel within ``NONCE_WINDOW`` returns the message already created
 instead of a second one. ``messages`` holds only the messages really created.
 
+Off by default, a platform's pace: ``latency`` delays every REST answer, and
+``global_limit`` (requests per second, 50 on Discord) answers a request over it with a
+global 429 as Discord does (``Via``, ``X-RateLimit-Global``, ``retry_after`` in the body),
+counting each in ``global_violations``; interaction callbacks and webhooks are exempt, as
+on Discord.
+
 Use ``FakeDiscord.redirect(monkeypatch)`` to point discord.py at it (``Route.BASE`` and
 ``DiscordWebSocket.DEFAULT_GATEWAY``: both class attributes, see
 ``/work/shared/notes/platform-fakes.md``).
@@ -21,6 +27,7 @@ Use ``FakeDiscord.redirect(monkeypatch)`` to point discord.py at it (``Route.BAS
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import re
@@ -39,6 +46,7 @@ from tests.fakes.loopback import Loopback
 
 API_PREFIX = "/api/v10"
 GATEWAY_PATH = "/gateway"
+ATTACHMENTS_PATH = "/attachments"  # Discord's CDN, served by the fake too
 
 APP_ID = 900000000000000001
 BOT_ID = 900000000000000001  # Discord gives a bot user the application's id
@@ -56,6 +64,10 @@ MEMBER_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True).
 
 JSON = "application/json"  # exactly: discord.py parses a body only for this content type
 DEFAULT_TIMEOUT = 5.0
+GLOBAL_WINDOW = 1.0  # seconds over which ``global_limit`` requests are allowed
+# Routes outside the global limit: interactions answer through these.
+GLOBAL_EXEMPT = re.compile(r"/(interactions|webhooks)/.*")
+
 # Discord deduplicates an enforced nonce "for a few minutes" (not documented more exactly):
 # tests must not rely on a resend later than this being dropped.
 NONCE_WINDOW = 120.0
@@ -179,6 +191,12 @@ class FakeDiscord:
         self._ws: web.WebSocketResponse | None = None
         self._session_id: str | None = None
         self._sequence = 0
+        self.attachments: dict[str, bytes] = {}  # attachment id -> bytes served
+        self.attachment_downloads = 0
+        self.latency = 0.0  # seconds before each REST answer
+        self.global_limit: int | None = None  # requests per GLOBAL_WINDOW, None: no limit
+        self.global_violations = 0  # requests refused with a global 429
+        self._served: collections.deque[float] = collections.deque()  # arrival times
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -186,6 +204,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get(GATEWAY_PATH, self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_get(ATTACHMENTS_PATH + "/{id}/{name}", self._attachment)
         await self._server.start(app)
 
     @property
@@ -309,6 +328,30 @@ class FakeDiscord:
             lambda: self._ws is not None and self._session_id is not None, timeout
         )
 
+    # -- attachments ---------------------------------------------------------------------
+
+    def attach(self, filename: str, data: bytes, *, size: int | None = None) -> dict[str, Any]:
+        """An attachment as Discord resolves it in an interaction, its bytes served on
+        127.0.0.1; ``size`` is what Discord reports (the real length unless given)."""
+        attachment_id = str(next(self._ids))
+        self.attachments[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}{ATTACHMENTS_PATH}/{attachment_id}/{filename}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": "text/plain; charset=utf-8",
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.attachments.get(request.match_info["id"])
+        if data is None:
+            return web.Response(status=404)
+        self.attachment_downloads += 1
+        return web.Response(body=data, content_type="application/octet-stream")
+
     # -- interactions --------------------------------------------------------------------
 
     async def invoke(
@@ -321,9 +364,17 @@ class FakeDiscord:
         app_permissions: int = BOT_PERMISSIONS,
         channel_id: int = CHANNEL_ID,
         timeout: float = DEFAULT_TIMEOUT,
+        files: Mapping[str, dict[str, Any]] | None = None,
+        roles: Mapping[str, dict[str, Any]] | None = None,
     ) -> Exchange:
-        """Run ``/name [subcommand] options`` as ``user`` and wait for the first response."""
+        """Run ``/name [subcommand] options`` as ``user`` and wait for the first response.
+
+        ``files``: attachment options (type 11), option name -> ``attach(...)``'s payload,
+        carried in ``resolved.attachments`` as Discord sends them. ``roles``: role options
+        (type 8), option name -> ``role(...)``'s payload, in ``resolved.roles``."""
         opts = _string_options(options or {})
+        opts += [{"name": n, "type": 11, "value": a["id"]} for n, a in (files or {}).items()]
+        opts += [{"name": n, "type": 8, "value": r["id"]} for n, r in (roles or {}).items()]
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
         data = {
@@ -333,6 +384,12 @@ class FakeDiscord:
             "options": opts,
             "guild_id": str(GUILD_ID),
         }
+        if files:
+            data["resolved"] = {"attachments": {a["id"]: a for a in files.values()}}
+        if roles:
+            resolved = data.setdefault("resolved", {})
+            assert isinstance(resolved, dict)
+            resolved["roles"] = {r["id"]: r for r in roles.values()}
         return await self._interact(2, data, user, app_permissions, channel_id, None, timeout)
 
     async def autocomplete(
@@ -563,7 +620,11 @@ class FakeDiscord:
         body: Any = None
         if request.can_read_body and request.content_type == JSON:
             body = await request.json()
-        status, answer, headers, drop = self._answer(request.method, path, body, request)
+        refusal = self._over_global_limit(path)
+        if refusal is not None:
+            status, answer, headers, drop = 429, refusal, _global_headers(refusal), False
+        else:
+            status, answer, headers, drop = self._answer(request.method, path, body, request)
         self.requests.append(
             RecordedRequest(
                 request.method,
@@ -576,6 +637,8 @@ class FakeDiscord:
             )
         )
         await self._server.changed()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if drop:
             assert request.transport is not None
             request.transport.abort()  # the client sees the server disconnect, no status
@@ -586,6 +649,26 @@ class FakeDiscord:
             body=json.dumps(answer).encode(),
             headers={"Content-Type": JSON, **headers},
         )
+
+    def _over_global_limit(self, path: str) -> dict[str, Any] | None:
+        """The 429 body when this request is one more than ``global_limit`` in the last
+        ``GLOBAL_WINDOW`` seconds of served requests, else None (and it counts)."""
+        if self.global_limit is None or GLOBAL_EXEMPT.fullmatch(path):
+            return None
+        now = asyncio.get_running_loop().time()
+        while self._served and self._served[0] <= now - GLOBAL_WINDOW:
+            self._served.popleft()
+        if len(self._served) < self.global_limit:
+            self._served.append(now)
+            return None
+        self.global_violations += 1
+        retry_after = max(0.001, self._served[0] + GLOBAL_WINDOW - now)
+        return {
+            "message": "You are being rate limited.",
+            "retry_after": round(retry_after, 3),
+            "global": True,
+            "code": 0,
+        }
 
     def _answer(
         self, method: str, path: str, body: Any, request: web.Request
@@ -870,8 +953,24 @@ class FakeDiscord:
         }
 
 
+def role(role_id: int, name: str) -> dict[str, Any]:
+    """A role as Discord resolves it in an interaction's ``resolved.roles``."""
+    return {"id": str(role_id), "name": name, "color": 0, "hoist": False, "position": 1,
+            "permissions": "0", "managed": False, "mentionable": True, "flags": 0}
+
+
 def _string_options(options: Mapping[str, str]) -> list[dict[str, Any]]:
     return [{"name": name, "type": 3, "value": value} for name, value in options.items()]
+
+
+def _global_headers(refusal: Mapping[str, Any]) -> dict[str, str]:
+    """What Discord sends with a global 429 (discord.py needs ``Via`` to trust it)."""
+    return {
+        "Via": "1.1 google",
+        "X-RateLimit-Global": "true",
+        "X-RateLimit-Scope": "global",
+        "Retry-After": str(max(1, round(refusal["retry_after"]))),
+    }
 
 
 def _now_iso() -> str:

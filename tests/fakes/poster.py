@@ -16,12 +16,14 @@ class RecordingPoster:
     notices: list[tuple[int, str]] = field(default_factory=list)
     failures: list[DeliveryError] = field(default_factory=list)
     attempts: int = 0
+    claims: list[Claim] = field(default_factory=list)  # of the posts that went out
 
     async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
         self.attempts += 1
         if self.failures:
             raise self.failures.pop(0)
         self.posts.append((schedule.id, reply))
+        self.claims.append(claim)
         return f"msg-{len(self.posts)}"
 
     async def notify(self, schedule: Schedule, message: str) -> None:

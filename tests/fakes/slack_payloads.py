@@ -126,3 +126,17 @@ def block_texts(message: dict[str, Any]) -> str:
     walk(message.get("blocks", []))
     return "\n".join(out)
 
+
+
+def app_home_opened(user: str, *, team: str = TEAM_ID, tab: str = "home") -> dict[str, Any]:
+    """The Events API callback Slack sends when ``user`` opens the app's Home tab."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": team,
+        "api_app_id": "A0FAKE",
+        "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": tab,
+                  "event_ts": "1767225600.000100"},
+        "type": "event_callback",
+        "event_id": f"Ev{user}{tab}",
+        "event_time": 1767225600,
+    }

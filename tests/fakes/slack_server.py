@@ -4,12 +4,18 @@ It speaks the real protocol, so the real slack_sdk and slack-bolt run against it
 
 - Web API at ``base_url`` (``http://127.0.0.1:PORT/api/``; the trailing slash matters to
   slack_sdk): ``auth.test``, ``apps.connections.open``, ``chat.postMessage``,
-  ``chat.postEphemeral``, ``users.info``, ``conversations.info``, ``conversations.open``.
+  ``chat.postEphemeral``, ``chat.update``, ``users.info``, ``conversations.info``,
+  ``conversations.open``.
   Calls without the right token get ``invalid_auth``.
 - ``response_url(key)``: a URL that records what is posted to it and, like Slack's,
   takes at most 5 posts.
 - Socket Mode: ``apps.connections.open`` returns ``ws://.../socket``; the fake sends
   ``hello`` on connect, then whatever envelopes the test sends, and records every ack.
+
+Off by default, a platform's pace: ``latency`` delays every Web API answer, and
+``post_interval`` (seconds; Slack allows about one message a second in a channel) answers
+a ``chat.postMessage`` to a channel that had one less than that ago with a 429 and
+``Retry-After``, counting each in ``rate_limited``.
 
 Failures are forced per request with ``fail_next`` (an ``ok: false`` error, a 429 with
 ``Retry-After``, a 5xx). Every request is recorded in ``requests`` for assertions.
@@ -66,8 +72,12 @@ class FakeSlack:
     requests: list[Recorded] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     connections_opened: int = 0
+    latency: float = 0.0  # seconds before each Web API answer
+    post_interval: float | None = None  # per channel, between accepted chat.postMessage
+    rate_limited: int = 0  # chat.postMessage calls refused for ``post_interval``
 
     def __post_init__(self) -> None:
+        self._last_post: dict[str, float] = {}  # channel -> loop time of its last post
         self._failures: dict[str, list[_Failure]] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._server = Loopback()
@@ -246,6 +256,12 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
         await self._record(method, body, token)
+        too_soon = method == "chat.postMessage" and self._too_soon(str(body.get("channel", "")))
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if too_soon:
+            self.rate_limited += 1
+            return _failure_response(_Failure("ratelimited", 429, 1.0, 1, False))
 
         failure = self._take_failure(method)
         if failure is not None and failure.disconnect:
@@ -262,6 +278,17 @@ class FakeSlack:
             return _fail("unknown_method")
         result: web.Response = handler(body)
         return result
+
+    def _too_soon(self, channel: str) -> bool:
+        """Whether a post to ``channel`` now breaks ``post_interval`` (else it counts)."""
+        if self.post_interval is None:
+            return False
+        now = asyncio.get_running_loop().time()
+        last = self._last_post.get(channel)
+        if last is not None and now - last < self.post_interval:
+            return True
+        self._last_post[channel] = now
+        return False
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
@@ -294,6 +321,21 @@ class FakeSlack:
             return _fail("not_in_channel")
         ts = f"1767225600.{next(self._ts):06d}"
         return _ok(channel=channel, ts=ts, message={"text": body.get("text"), "ts": ts})
+
+    def _api_views_publish(self, body: dict[str, Any]) -> web.Response:
+        """Slack's limits on a Home tab: a user, a view of type home, at most 100 blocks
+        (past that the real API answers ``invalid_arguments``)."""
+        view = body.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not body.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+            return _fail("invalid_arguments")
+        if len(view.get("blocks") or []) > 100:
+            return _fail("invalid_arguments")
+        return _ok(view={"id": f"V{next(self._ts):06d}", **view})
+
+    def _api_chat_update(self, body: dict[str, Any]) -> web.Response:
+        return _ok(channel=body.get("channel"), ts=body.get("ts"), text=body.get("text"))
 
     def _api_chat_postEphemeral(self, body: dict[str, Any]) -> web.Response:
         return _ok(message_ts=f"1767225600.{next(self._ts):06d}")

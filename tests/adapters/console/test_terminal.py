@@ -266,7 +266,7 @@ def test_tab_completes_the_console_words(tmp_path: Path) -> None:
     ("fix 12 hide ", ()),
     ("/ve", ("/verdict",)),
     ("ve", ("/verdict",)),
-    ("/daily ", ("set", "show", "pause", "resume", "off")),
+    ("/daily ", ("set", "show", "pause", "resume", "off", "skip", "now")),
     ("/daily p", ("pause",)),
     ("/quote ", ("positive", "negative", "any")),
     ("/quote neg", ("negative",)),

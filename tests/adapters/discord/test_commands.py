@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
@@ -130,10 +131,11 @@ async def test_daily_lifecycle(fake: FakeDiscord, bot: RunningBot, core: ReviewB
     )
     embed = single_embed(created)
     assert not created.ephemeral
-    fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert fields["Time"] == "09:30 Europe/Paris"
-    assert fields["Mood"] == "positive"
-    assert fields["Next post"].startswith("<t:")
+    [field] = embed["fields"]
+    assert field["name"] == "1: 09:30 Europe/Paris, every day, mood positive, Her (2013)"
+    status, first, *later = field["value"].split("\n")
+    assert status == "Status: active" and len(later) == 4
+    assert re.fullmatch(r"<t:\d+:F> · 09:30 \+0[12]:00", first)
     saved = await core.schedules.get("discord", str(GUILD_ID), str(CHANNEL_ID))
     assert saved is not None and saved.created_by == str(OWNER.id)
 
@@ -142,10 +144,10 @@ async def test_daily_lifecycle(fake: FakeDiscord, bot: RunningBot, core: ReviewB
     assert single_embed(shown)["description"] == "This channel's daily quote:"
 
     paused = await fake.invoke("daily", subcommand="pause", user=OWNER)
-    assert {"name": "Status", "value": "paused", "inline": True} in single_embed(paused)["fields"]
+    assert single_embed(paused)["fields"][0]["value"] == "Status: paused: paused by a member"
 
     resumed = await fake.invoke("daily", subcommand="resume", user=OWNER)
-    assert {"name": "Status", "value": "active", "inline": True} in single_embed(resumed)["fields"]
+    assert single_embed(resumed)["fields"][0]["value"].startswith("Status: active\n<t:")
 
     off = await fake.invoke("daily", subcommand="off", user=OWNER)
     assert single_embed(off)["description"] == "Daily quote deleted for this channel."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.discord.embeds import render_embed
 from bot.models import Label, Mood, Quote, QuoteKind
 from bot.replies import QuoteReply
@@ -21,3 +23,12 @@ def test_a_small_pools_note_is_in_the_footer() -> None:
     footer = render_embed(_reply(note)).footer.text
     assert footer is not None and footer.endswith(note)
     assert "critics loved it" not in (render_embed(_reply(None)).footer.text or "")
+
+
+def test_the_title_links_to_the_review_only_over_http() -> None:
+    reply = _reply(None)
+    linked = replace(reply, quote=replace(reply.quote, url="https://films.example/her"))
+    assert render_embed(linked).url == "https://films.example/her"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "https://a b.example/", None):
+        unsafe = replace(reply, quote=replace(reply.quote, url=bad))
+        assert render_embed(unsafe).url is None

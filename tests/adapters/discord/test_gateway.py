@@ -44,13 +44,21 @@ async def test_commands_are_synced_to_the_guild_once(
         pass
     [put] = fake.find("PUT", GUILD_COMMANDS)
     commands = {c["name"]: c for c in put.json}
-    assert set(commands) == {"quote", "mood", "verdict", "daily", "review", "help"}
+    assert set(commands) == {"quote", "mood", "verdict", "daily", "review", "film", "films",
+                             "help"}
+    film = commands["film"]
+    assert int(film["default_member_permissions"]) == MANAGE_GUILD
+    add_options = {o["name"]: o for o in film["options"][0]["options"]}
+    assert add_options["file"]["type"] == 11  # an attachment
+    assert "default_member_permissions" not in commands["films"] or \
+        commands["films"]["default_member_permissions"] is None
     # Managers only: Discord hides it from the rest by default; the core checks anyway.
     assert int(commands["review"]["default_member_permissions"]) == MANAGE_GUILD
     daily = commands["daily"]
     assert int(daily["default_member_permissions"]) == MANAGE_GUILD
     assert daily["contexts"] == [0]  # guild only
-    assert [o["name"] for o in daily["options"]] == ["set", "show", "pause", "resume", "off"]
+    assert [o["name"] for o in daily["options"]] == [
+        "set", "show", "pause", "resume", "off", "skip", "now"]
     quote_options = {o["name"]: o for o in commands["quote"]["options"]}
     assert [c["value"] for c in quote_options["mood"]["choices"]] == ["positive", "negative", "any"]
     assert quote_options["film"]["autocomplete"] is True

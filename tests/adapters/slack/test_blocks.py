@@ -14,7 +14,15 @@ from adapters.slack.commands import slack_text, slash_name, slash_names
 from adapters.slack.permissions import managed_subcommand, needs_membership
 from bot.commands.definitions import DAILY, HELP, QUOTE
 from bot.models import Label, Mood, Quote, QuoteKind
-from bot.replies import ErrorReply, HelpEntry, HelpReply, QuoteReply, ScheduleReply
+from bot.replies import (
+    ErrorReply,
+    HelpEntry,
+    HelpReply,
+    PostTime,
+    QuoteReply,
+    ScheduleReply,
+    ScheduleView,
+)
 
 MANIFEST = Path(__file__).parents[3] / "adapters" / "slack" / "manifest.yaml"
 
@@ -80,24 +88,41 @@ def test_error_is_ephemeral_with_its_id() -> None:
 
 
 def test_schedule_without_a_schedule_is_one_section() -> None:
-    message = render(ScheduleReply(message="No daily quote here.", active=None, ephemeral=True), "")
+    message = render(ScheduleReply(message="No daily quote here.", ephemeral=True), "")
     assert [b["type"] for b in message.blocks] == ["section"]
 
 
-def test_next_post_is_shown_in_each_readers_zone() -> None:
-    reply = ScheduleReply(
-        message="Set.",
-        active=True,
-        local_time="09:00",
-        timezone="Europe/Paris",
-        next_local="2026-03-03T09:00:00+01:00",
-        next_utc="2026-03-03T08:00:00Z",
+def _view(**changes: object) -> ScheduleView:
+    base = ScheduleView(
+        name="rave", active=True, local_time="02:30", timezone="America/New_York",
+        days="Sun", mood=Mood.POSITIVE, film="Her (2013)",
+        upcoming=(PostTime("2026-03-08T03:30:00-04:00", "2026-03-08T07:30:00Z", shifted=True),
+                  PostTime("2026-03-15T02:30:00-04:00", "2026-03-15T06:30:00Z")),
     )
-    fields = [f["text"] for f in render(reply, "").blocks[1]["fields"]]
-    assert (
-        "*Next post*\n<!date^1772524800^{date_short_pretty} at {time}|2026-03-03T09:00:00+01:00>"
-        in fields
+    return replace(base, **changes)
+
+
+def test_next_posts_are_shown_in_each_readers_zone_and_the_shifted_one_is_marked() -> None:
+    text = render(ScheduleReply(message="Set.", schedules=(_view(),)), "").blocks[1]["text"]["text"]
+    lines = text.split("\n")
+    assert lines[:2] == ["*rave: 02:30 America/New_York, Sun, mood positive, Her (2013)*",
+                         "Status: active"]
+    # A date token per post (Slack shows it in the reader's zone), the schedule's own local
+    # time and offset after it, and the post a spring-forward gap moved is marked.
+    assert lines[2] == (
+        "<!date^1772955000^{date_long_pretty} {time}|Sun 2026-03-08 03:30 -04:00 = 07:30 UTC "
+        "(moved by the clock change)> · 03:30 -04:00 (moved by the clock change)"
     )
+    assert lines[3].startswith("<!date^1773556200^{date_long_pretty} {time}|")
+    assert "moved" not in lines[3]
+
+
+def test_a_schedules_user_group_is_named_never_mentioned_in_replies() -> None:
+    reply = ScheduleReply(message="Set.", schedules=(_view(role="S0TEAM", name="<!here>"),))
+    message = render(reply, "")
+    text = message.blocks[1]["text"]["text"]
+    assert "<!subteam" not in text and "<!here>" not in text and "&lt;!here&gt;" in text
+    assert "`S0TEAM`" in text
 
 
 def test_help_uses_prefixed_names() -> None:
@@ -116,8 +141,11 @@ def test_slash_names() -> None:
         "/rb-verdict",
         "/rb-daily",
         "/rb-review",
+        "/rb-film",
+        "/rb-films",
         "/rb-help",
     }
+    assert slack_text("/films or /film add", "rb-") == "/rb-films or /rb-film add"
     assert slack_text("/daily set <time>", "rb-") == "/rb-daily set <time>"
     assert slack_text("see it in /review.", "rb-") == "see it in /rb-review."
 
@@ -167,3 +195,24 @@ def test_a_small_pools_note_is_shown_with_the_quote() -> None:
     reply = _quote("A cold, clinical bubble.")
     assert note in json.dumps(render(replace(reply, note=note), "").blocks)
     assert "critics loved it" not in json.dumps(render(reply, "").blocks)
+
+
+@pytest.mark.parametrize(("url", "outlet", "shown"), [
+    ("https://films.example/her?a=1&b=2", "The <Paper>",
+     " · <https://films.example/her?a=1&amp;b=2|The &lt;Paper&gt;>"),
+    ("http://www.blog.example/r/1", None, " · <http://www.blog.example/r/1|blog.example>"),
+    ("javascript:alert(1)", "X", None),
+    ("https://evil.example/x|<!channel>", "X", None),
+])
+def test_the_context_line_links_back_to_the_review(
+    url: str, outlet: str | None, shown: str | None
+) -> None:
+    quote = replace(_quote("A tender, lovely film.").quote, url=url, outlet=outlet)
+    message = render(QuoteReply(quote=quote, mood=Mood.ANY, film_id=1, remaining=0,
+                                pool_size=1), "")
+    context = message.blocks[1]["elements"][0]["text"]
+    if shown is None:
+        assert "<" not in context.replace("&lt;", "") and "javascript" not in context
+    else:
+        assert context.endswith(shown)
+    assert "<!" not in json.dumps(message.blocks)

@@ -276,3 +276,48 @@ async def test_connection_refused_is_retried_then_transient(
     assert await core.scheduler.run_due() == 0
     assert len(waits.asked) == 2
     assert (await _show(core)).active is True
+
+
+# -- the opt-in user group of a schedule (issue 14) ------------------------------------
+
+GROUP = "<!subteam^S0CRIT>"
+
+
+async def test_only_the_schedules_user_group_is_mentioned(
+    slack: Driver, core: ReviewBot, poster: SlackPoster, fake: FakeSlack, clock: FakeClock,
+    mentions_film: str,
+) -> None:
+    # Slack (should_escape) writes a group picked in the message box as <!subteam^ID|@name>.
+    for line in (f"set 09:00 UTC id:crit film:{mentions_film} role:<!subteam^S0CRIT|@critics>",
+                 f"set 09:00 UTC id:plain film:{mentions_film}"):
+        reply = await slack.command("/daily", line, user="UADMIN")
+        assert reply["response_type"] == "in_channel", reply
+        # The reply names the group and does not ping it.
+        assert "<!subteam" not in json.dumps(reply)
+    saved = {s.name: s.role for s in await core.schedules.in_channel("slack", TEAM_ID, "C1")}
+    assert saved == {"crit": "S0CRIT", "plain": None}
+
+    clock.set(START.replace(hour=9))
+    assert await core.scheduler.run_due() == 2
+    bodies = fake.calls("chat.postMessage")
+    [with_group] = [b for b in bodies if GROUP in json.dumps(b)]
+    [without] = [b for b in bodies if b is not with_group]
+    assert with_group["text"].startswith(f"{GROUP} ")
+    assert with_group["blocks"][0]["text"]["text"] == GROUP
+    for body in (with_group, without):
+        raw = json.dumps(body)
+        assert raw.count("<!subteam") == (2 if body is with_group else 0)
+        assert "<@U1>" not in raw and "&lt;@U1&gt;" in raw  # the quote's mention is inert
+        assert "link_names" not in body and "parse" not in body
+
+
+async def test_a_role_that_is_not_a_user_group_is_refused(slack: Driver) -> None:
+    reply = await slack.command("/daily", "set 09:00 role:@everyone", user="UADMIN")
+    assert reply["response_type"] == "ephemeral"
+    assert "role must be a role (Discord) or a user group" in json.dumps(reply)
+
+
+async def test_a_discord_role_id_is_refused_on_slack(slack: Driver) -> None:
+    reply = await slack.command("/daily", "set 09:00 role:123456789012345678", user="UADMIN")
+    assert reply["response_type"] == "ephemeral"
+    assert "user group such as @team" in json.dumps(reply)

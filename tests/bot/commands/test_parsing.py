@@ -130,8 +130,8 @@ def test_named_and_positional_forms_agree(mood: str, film: str) -> None:
     [
         ("/quote ecstatic", {"film": ["mood"]}),
         ("/quote ecstatic negative", {"film": ["mood"]}),
-        ("/daily set 09:00 ecstatic", {"film": ["timezone", "mood"]}),
-        ("/daily set 09:00 UTC ecstatic", {"film": ["mood"]}),
+        ("/daily set 09:00 ecstatic", {"film": ["timezone", "mood", "days"]}),
+        ("/daily set 09:00 UTC ecstatic", {"film": ["mood", "days"]}),
         ("/daily set 09:00 positive", {"mood": ["timezone"]}),
         ("/quote positive ecstatic", {}),
         ("/quote film:ecstatic", {}),

@@ -134,22 +134,26 @@ def test_the_seed_file_keeps_its_excerpts_and_consensus() -> None:
 @pytest.mark.parametrize("page", [
     "<!DOCTYPE html>\n<html><body><p>A tender film.</p></body></html>",
     "  <html lang='en'>\n<head><title>Her</title></head>\n<p>A tender film, truly.</p>",
-    "<div class='review'>\n<p>A tender film, truly moving.</p>\n<p>I loved it.</p>\n</div>\n",
+    "<div class='review'>\n<nav><a href='/'>Home</a></nav>\n</div>\n",
 ])
-def test_an_html_page_is_refused_whatever_its_name(page: str) -> None:
+def test_an_html_page_without_an_article_is_one_line(page: str) -> None:
     assert looks_like_html(page)
-    with pytest.raises(BadFile, match="HTML page; save it as text"):
+    with pytest.raises(BadFile, match=r"^no article found"):
         parse_document(page)
 
 
-async def test_an_html_file_named_txt_is_skipped_with_a_reason(
-    core: ReviewBot, tmp_path: Path
-) -> None:
+async def test_an_html_file_named_txt_is_read_as_html(core: ReviewBot, tmp_path: Path) -> None:
     page = tmp_path / "review.txt"
-    page.write_text("<!doctype html><html><body><p>A wonderful, moving film.</p></body></html>")
+    prose = ("This is a wonderful and moving film about a lonely man in a city of glass. "
+             "Its final act is quietly devastating, and the score is gorgeous throughout.")
+    page.write_text(f"<!doctype html><html><body><article><p>{prose}</p>"
+                    f"<p>{prose.replace('wonderful', 'lovely')}</p></article></body></html>")
     report = await core.ingest([page], "Html (2020)")
-    assert [r.status for r in report.results] == ["failed"]
-    assert "HTML page" in report.results[0].line()
+    assert [r.status for r in report.results] == ["added"]
+    film = next(f for f in await core.corpus.films() if f.name == "Html (2020)")
+    texts = [q.text for q in await core.corpus.quotes(film.id)]
+    assert texts[0].startswith("This is a wonderful and moving film")
+    assert not any("<" in t for t in texts)
 
 
 def test_prose_mentioning_angle_brackets_is_not_html() -> None:

@@ -1,0 +1,75 @@
+"""Autocomplete's film names: prefix hits from the title index, then substring hits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.storage import Database
+from bot.storage.film_search import _PREFIX, LIMIT, film_names
+
+TITLES = [
+    ("Her", 2013), ("Heat", 1995), ("heathers", 1988), ("The Others", 2001),
+    ("Other", None), ("Mother!", 2017), ("100% Wolf", 2020), ("100 Wolves", 2019),
+    ("Under_score", 2000), ("Amélie", 2001), ("Ötzi", 2011),
+]
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "films.sqlite3")
+    async with database.transaction() as conn:
+        await conn.executemany("INSERT INTO films (title, year) VALUES (?, ?)", TITLES)
+    yield database
+    await database.close()
+
+
+@pytest.mark.parametrize(("typed", "names"), [
+    ("he", ["Heat (1995)", "heathers (1988)", "Her (2013)", "Mother! (2017)", "Other",
+            "The Others (2001)"]),
+    ("HER (20", ["Her (2013)"]),
+    ("  her  ", ["Her (2013)", "heathers (1988)", "Mother! (2017)", "Other",
+                 "The Others (2001)"]),
+    ("other", ["Other", "Mother! (2017)", "The Others (2001)"]),
+    ("others (2", ["The Others (2001)"]),
+    ("(2001)", []),
+    ("100%", ["100% Wolf (2020)"]),
+    ("r_s", ["Under_score (2000)"]),
+    ("amé", ["Amélie (2001)"]),
+    ("zzz", []),
+])
+async def test_prefix_hits_come_before_substring_hits(
+    db: Database, typed: str, names: list[str]
+) -> None:
+    assert await film_names(db, typed) == names
+
+
+async def test_nothing_typed_lists_films_in_title_order(db: Database) -> None:
+    names = await film_names(db, "")
+    assert names[:3] == ["100 Wolves (2019)", "100% Wolf (2020)", "Amélie (2001)"]
+    assert len(names) == len(TITLES)
+    assert await film_names(db, "", limit=2) == names[:2]
+
+
+async def test_at_most_the_limit(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO films (title, year) VALUES (?, ?)",
+            [(f"Sequel {i:02}", 2000) for i in range(LIMIT + 10)]
+            + [(f"A Sequel {i:02}", 2000) for i in range(10)],
+        )
+    names = await film_names(db, "sequel")
+    assert names == [f"Sequel {i:02} (2000)" for i in range(LIMIT)]
+    names = await film_names(db, "sequel 0", limit=12)
+    assert names == [f"Sequel {i:02} (2000)" for i in range(10)] + [
+        "A Sequel 00 (2000)", "A Sequel 01 (2000)"
+    ]
+
+
+async def test_the_prefix_query_uses_the_title_index(db: Database) -> None:
+    plan = " ".join(str(row[3]) for row in await db.fetchall(
+        f"EXPLAIN QUERY PLAN {_PREFIX}", ("a", "b", 25)
+    ))
+    assert "films_title_nocase" in plan and "SCAN" not in plan
