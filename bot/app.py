@@ -127,7 +127,7 @@ class ReviewBot:
         *,
         columns: ColumnMap | None = None,
         on_progress: Callable[[int, int | None], None] | None = None,
-        local_links: bool = False,
+        local_links: bool | None = None,
     ) -> IngestReport:
         """Ingest files, folders and http(s) links (strings); one ``FileResult`` per input.
 
@@ -138,7 +138,8 @@ class ReviewBot:
         documents and dataset rows, ``total`` ``None`` until every input is counted: a
         chat command edits its progress message from it. Links to this machine or a
         private network are refused unless ``local_links`` (the command line's user can
-        read them anyway; a chat member must not reach them through the bot).
+        read them anyway; a chat member must not reach them through the bot), which
+        defaults to the ``REVIEWBOT_ALLOW_LOCAL_LINKS`` setting.
         """
         if film is None:
             film = self.settings.default_film
@@ -148,7 +149,8 @@ class ReviewBot:
         return await ingest_paths(
             self.corpus, self.ctx.scorer, sources, film,
             max_bytes=self.settings.max_file_bytes, columns=columns, on_file=on_file,
-            on_progress=on_progress, local_links=local_links,
+            on_progress=on_progress,
+            local_links=self.settings.allow_local_links if local_links is None else local_links,
         )
 
     async def handle(

@@ -42,6 +42,10 @@ class Settings:
     db_path: Path = field(default_factory=default_db_path)
     default_film: str | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # Whether links given in chat (/film add) may reach this machine and private networks:
+    # off, so a member cannot make the bot fetch and quote back what only it can reach (a
+    # router, a cloud's metadata service); on for a team whose reviews live on an intranet.
+    allow_local_links: bool = False
     discord_token: str | None = None
     discord_guild_id: int | None = None
     slack_bot_token: str | None = None
@@ -122,6 +126,9 @@ class Settings:
             db_path=_db_path(get("REVIEWBOT_DB")),
             default_film=get("REVIEWBOT_FILM"),
             max_file_bytes=DEFAULT_MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes,
+            allow_local_links=get_choice(
+                "REVIEWBOT_ALLOW_LOCAL_LINKS", ("YES", "NO"), "NO"
+            ) == "YES",
             discord_token=get("DISCORD_TOKEN"),
             discord_guild_id=get_int(
                 "DISCORD_GUILD_ID", 1, 2**64 - 1,

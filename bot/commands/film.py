@@ -47,7 +47,7 @@ async def run(
     return FilmRemovalReply(
         film=film.name, film_id=film.id, documents=contents.documents, quotes=contents.quotes,
         schedules=contents.schedules,
-        message=f"Remove {film.name} with its {contents.quotes:,} quotes"
+        message=f"Remove {film.name} with its {_quotes(contents.quotes)}"
                 f"{_schedules_note(contents.schedules)}? This cannot be undone.",
         ephemeral=True,
     )
@@ -70,11 +70,15 @@ async def remove(ctx: CommandContext, film: Film) -> FilmRemovalReply:
     return FilmRemovalReply(
         film=film.name, film_id=film.id, documents=removed.documents, quotes=removed.quotes,
         schedules=removed.schedules, removed=True,
-        message=f"Removed {film.name}: {removed.quotes:,} quotes from "
+        message=f"Removed {film.name}: {_quotes(removed.quotes)} from "
                 f"{removed.documents} document{'s' if removed.documents != 1 else ''}, with "
                 f"its stats and corrections.{paused}",
         ephemeral=True,
     )
+
+
+def _quotes(count: int) -> str:
+    return f"{count:,} quote{'' if count == 1 else 's'}"
 
 
 def _not_being_added(ctx: CommandContext, film: Film) -> None:

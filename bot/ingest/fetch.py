@@ -63,9 +63,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-# Whether every fetch may reach this machine and private networks, as ``local=True``
-# does for one: tests of chat commands against a fake site on 127.0.0.1 set it.
-LOCAL_ALLOWED = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ async def fetch(
         raise BadFile("not a link that can be fetched (http or https, no spaces)")
     limits = limits or DEFAULT_LIMITS
     timeout = httpx.Timeout(limits.read, connect=limits.connect)
-    hooks = {} if local or LOCAL_ALLOWED else {"request": [_public_only]}
+    hooks = {} if local else {"request": [_public_only]}
     try:
         async with asyncio.timeout(limits.total), httpx.AsyncClient(
             timeout=timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,

@@ -20,7 +20,7 @@ from bot.settings import DEFAULT_MAX_FILE_BYTES, Settings
 
 SECRET = "xoxb-Zq9-SECRET"
 INT_SETTINGS = ("DISCORD_GUILD_ID", "SLACK_PORT", "REVIEWBOT_MAX_FILE_BYTES")
-CHECKED_SETTINGS = (*INT_SETTINGS, "REVIEWBOT_LOG_LEVEL")
+CHECKED_SETTINGS = (*INT_SETTINGS, "REVIEWBOT_LOG_LEVEL", "REVIEWBOT_ALLOW_LOCAL_LINKS")
 
 
 def from_env(**env: str) -> Settings:
@@ -44,6 +44,7 @@ def from_env(**env: str) -> Settings:
         ("REVIEWBOT_MAX_FILE_BYTES", "9" * 5000, "above 0"),  # past int()'s digit limit
         ("REVIEWBOT_LOG_LEVEL", "loud", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
         ("REVIEWBOT_LOG_LEVEL", "15", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        ("REVIEWBOT_ALLOW_LOCAL_LINKS", "maybe", "YES or NO"),
     ],
 )
 def test_a_bad_value_is_named_and_explained(name: str, value: str, says: str) -> None:
@@ -75,6 +76,9 @@ def test_no_configuration_error_shows_the_value(name: str, before: str, after: s
         ({"SLACK_PORT": "  "}, {"slack_port": None}),
         ({"REVIEWBOT_LOG_LEVEL": "debug"}, {"log_level": "DEBUG"}),
         ({"REVIEWBOT_LOG_LEVEL": "warning"}, {"log_level": "WARNING"}),
+        ({}, {"allow_local_links": False}),
+        ({"REVIEWBOT_ALLOW_LOCAL_LINKS": "yes"}, {"allow_local_links": True}),
+        ({"REVIEWBOT_ALLOW_LOCAL_LINKS": "No"}, {"allow_local_links": False}),
     ],
 )
 def test_good_values(env: dict[str, str], expected: dict[str, object]) -> None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.ingest import fetch
 from tests.fakes.loopback import Loopback
 
 
@@ -49,20 +48,16 @@ class FakeWeb:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, *, reachable: bool = True) -> AsyncIterator[FakeWeb]:
-        """The site, started. ``reachable``: while it runs, links from chat commands may
-        reach it although it is on this machine (``bot.ingest.fetch.LOCAL_ALLOWED``);
-        ``False`` to test that they are refused."""
+    async def running(cls) -> AsyncIterator[FakeWeb]:
+        """The site, started on 127.0.0.1: a bot fetches from it from chat only with
+        ``Settings(allow_local_links=True)``."""
         fake = cls()
         app = web.Application()
         app.router.add_route("GET", "/{tail:.*}", fake._handle)
         await fake.loopback.start(app)
-        allowed = fetch.LOCAL_ALLOWED
-        fetch.LOCAL_ALLOWED = reachable
         try:
             yield fake
         finally:
-            fetch.LOCAL_ALLOWED = allowed
             await fake.loopback.stop()
 
     def url(self, path: str) -> str:

@@ -4,6 +4,7 @@ real bolt app in both modes, the fake Slack, and a page served on 127.0.0.1."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from adapters.slack.blocks import FILM_REMOVAL_ACTION_PREFIX, FILMS_PAGE_ACTION_PREFIX
 from bot.app import ReviewBot
+from bot.settings import Settings
 from tests.adapters.slack.conftest import WAIT, Driver
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.web_server import FakeWeb
@@ -21,6 +23,12 @@ EXCERPTS = (
     "The performances are superb and the script is wonderful.\n"
     "Tender & wise, this is the best film of the year, truly moving.\n"
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The fake site is on 127.0.0.1: allowed as an intranet's review pages would be."""
+    return replace(settings, allow_local_links=True)
 
 
 @pytest.fixture

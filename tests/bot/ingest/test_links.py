@@ -23,7 +23,7 @@ FILM = "Her (2013)"
 @pytest.fixture
 async def site(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeWeb]:
     monkeypatch.setattr(fetch, "DEFAULT_LIMITS", fetch.Limits(connect=2, read=0.5, total=3))
-    async with FakeWeb.running(reachable=False) as fake:  # as from chat unless told
+    async with FakeWeb.running() as fake:
         yield fake
 
 
