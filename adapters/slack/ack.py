@@ -76,6 +76,8 @@ class AnsweringApp(AsyncApp):
 
                 kwargs["ack"] = signalling_ack
             work = asyncio.ensure_future(listener(**kwargs))
+            self._running.add(work)  # the loop keeps only a weak reference to a task
+            work.add_done_callback(self._running.discard)
             work.add_done_callback(wake)
             guard = loop.call_later(self.guard, wake)
             try:
@@ -87,17 +89,16 @@ class AnsweringApp(AsyncApp):
             if isinstance(ack, AsyncAck) and not acked:
                 await ack()  # the guard: an empty acknowledgement, the work goes on
             if work.done():
-                self._finished(work)
+                _log_failure(work)
             else:
-                self._running.add(work)
-                work.add_done_callback(self._finished)
+                work.add_done_callback(_log_failure)
             return ack.response if isinstance(ack, AsyncAck) else None
 
         return run
 
-    def _finished(self, work: asyncio.Future[BoltResponse | None]) -> None:
-        self._running.discard(work)
-        if not work.cancelled() and work.exception() is not None:
-            _log.error("A Slack listener failed after acknowledging",
-                       exc_info=work.exception())
 
+
+def _log_failure(work: asyncio.Future[BoltResponse | None]) -> None:
+    """What bolt's runner would have done with a failure after the acknowledgement."""
+    if not work.cancelled() and work.exception() is not None:
+        _log.error("A Slack listener failed after acknowledging", exc_info=work.exception())
