@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -216,3 +217,72 @@ async def _build(key: str, path: Path) -> None:
         progress(f"  done: {quote_id:,} quotes, {path.stat().st_size / 1e6:,.0f} MB")
     finally:
         await db.close()
+
+
+# The novel-vocabulary corpus (issue 16): the recombined seed sentences above reuse about
+# 3,000 words, so after the first few thousand quotes the critic scorer's word cache
+# always hits and ingest measures a scorer that never looks a word up. Here every word
+# of three letters or more is respelled: three letters after the first changed at random
+# ("lifeless" -> "lifjlesq"), so nearly every word of five letters or more (those whose
+# character n-grams the scorer looks up) is one the scorer and its cache never saw, while
+# quotes stay single sentences of real critics' shape, length and punctuation, as MR's
+# snippets are. Generated from the seeds and a fixed seed: no data is copied in.
+NOVEL_VERSION = 1
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_CHANGES = 3
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _respell(word: str, rng: random.Random) -> str:
+    letters = list(word.lower())
+    for _ in range(_CHANGES):
+        letters[rng.randrange(1, len(letters))] = rng.choice(_LETTERS)
+    out = "".join(letters)
+    return out.capitalize() if word[0].isupper() else out
+
+
+def novel_texts(count: int) -> list[str]:
+    """``count`` distinct critic-like texts of mostly never-seen words, in a fixed order."""
+    bank = [s.text for s in sentences()]
+    rng = random.Random(f"novel:{NOVEL_VERSION}:{count}")
+    texts: dict[str, None] = {}
+    while len(texts) < count:
+        text = rng.choice(bank)
+        texts[_WORD.sub(lambda m: _respell(m.group(), rng), text)] = None
+    return list(texts)
+
+
+def unseen_share(texts: Sequence[str]) -> float:
+    """The share of word tokens (5 letters or more: those whose character n-grams the
+    scorer looks up) that did not occur earlier in ``texts`` nor in the seed sentences:
+    what a warm word cache would still have to compute."""
+    seen = {w.lower() for s in sentences() for w in _WORD.findall(s.text)}
+    new = total = 0
+    for text in texts:
+        for word in _WORD.findall(text):
+            if len(word) < 5:
+                continue
+            total += 1
+            key = word.lower()
+            if key not in seen:
+                new += 1
+                seen.add(key)
+    return new / total if total else 0.0
+
+
+def novel_excerpt_files(count: int) -> list[tuple[str, Path]]:
+    """``novel_texts(count)`` as one film's folder of excerpt files of 50 quotes, written
+    once: one ingest of ``count`` quotes, as a critic site's archive arrives."""
+    root = data_dir() / f"novel-{count}-v{NOVEL_VERSION}"
+    done = root / ".done"
+    if not done.exists():
+        progress(f"writing {count:,} novel-vocabulary quotes to {root}")
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        texts = novel_texts(count)
+        for number in range(0, count, QUOTES_PER_DOCUMENT):
+            lines = [*texts[number : number + QUOTES_PER_DOCUMENT], "@highlight", texts[0], ""]
+            (root / f"doc_{number // QUOTES_PER_DOCUMENT:05d}.txt").write_text(
+                "\n".join(lines), "utf-8")
+        done.touch()
+    return [(film_name(0), root)]

@@ -7,14 +7,17 @@ internal text reaches a user: mistakes become one-line answers, failures an erro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.commands import correct, daily, film, films, help_text, mood, quote, review, verdict
 from bot.commands.context import CommandContext
@@ -28,6 +31,7 @@ from bot.models import Correction, Mood, Schedule
 from bot.replies import ErrorReply, QuoteReply, Reply
 from bot.scheduler import Scheduler
 from bot.sentiment import Scorer, default_scorer, fingerprint
+from bot.sentiment.workers import ScoringWorker
 from bot.settings import Settings
 from bot.storage import Database, film_search
 from bot.storage.corpus import CorpusStore
@@ -69,6 +73,8 @@ class ReviewBot:
         self.schedules = ScheduleStore(db)
         self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
         self.cooldowns = Cooldowns(clock)
+        # Large ingests score in a process of its own, started when one needs it.
+        self.workers = ScoringWorker()
         self.film_jobs = FilmJobs(
             self._ingest_sources, settings.db_path.parent / "uploads", settings.max_file_bytes
         )
@@ -117,6 +123,7 @@ class ReviewBot:
 
     async def close(self) -> None:
         await self.film_jobs.close()
+        await asyncio.to_thread(self.workers.close)
         await self.db.close()
 
     async def ingest(
@@ -151,6 +158,7 @@ class ReviewBot:
             max_bytes=self.settings.max_file_bytes, columns=columns, on_file=on_file,
             on_progress=on_progress,
             local_links=self.settings.allow_local_links if local_links is None else local_links,
+            workers=self.workers,
         )
 
     async def handle(
@@ -233,8 +241,12 @@ class ReviewBot:
         return await film_search.film_names(self.db, prefix, limit)
 
     async def _run(self, inv: Invocation, parse: Callable[[], ParsedCommand]) -> Reply:
+        started, name = time.perf_counter(), "unknown"  # "unknown": the line did not parse
+
         async def call() -> Reply:
+            nonlocal name
             cmd = parse()
+            name = cmd.spec.name
             if cmd.target.public:
                 self._cool_down(inv)
             try:
@@ -244,7 +256,9 @@ class ReviewBot:
                 # once, for every handler that looks a value up.
                 raise cmd.explain(exc) from None
 
-        return await self._guard(inv, "command", call)
+        reply = await self._guard(inv, "command", call)
+        metrics.command(name, metrics.outcome(reply), time.perf_counter() - started)
+        return reply
 
     async def _guard(
         self, inv: Invocation, what: str, call: Callable[[], Awaitable[Reply]]

@@ -10,11 +10,13 @@ a link is fetched (``bot.ingest.fetch``) and read as the page or dataset it serv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import io
 import logging
 import os
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ from bot.ingest.webpage import parse_webpage
 from bot.models import DocumentKind, web_link
 from bot.safe_text import safe_path
 from bot.sentiment import Scorer
+from bot.sentiment.workers import ScoringWorker
 from bot.storage.corpus import CorpusStore, NewDocument, NewQuote
 
 _log = logging.getLogger(__name__)
@@ -45,6 +48,9 @@ NO_FILM = 'no film named for it: say which with --film "Title (Year)"'
 # of 64 rows cost as much as writing it. Whole films only, so a failure never leaves
 # half a film; the write lock is held for one group (tens of milliseconds).
 GROUP_ROWS = 5000
+# Documents being scored at once, in threads: a worker process (``bot.sentiment.workers``)
+# is handed the next one while this process takes the last one's result, so it never idles.
+SCORING_AHEAD = 3
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,17 @@ def file_digests(paths: Sequence[Source], max_bytes: int) -> list[str]:
 
 
 @dataclass(frozen=True)
+class _Parsed:
+    """A document read and parsed, waiting to be scored."""
+
+    source: Path | str
+    key: str  # the document's path: the file's resolved path, or the link
+    raw: bytes
+    parsed: ParsedDocument
+    film: str
+
+
+@dataclass(frozen=True)
 class _Prepared:
     """A document read, parsed and scored: everything but the transaction."""
 
@@ -222,21 +239,41 @@ async def ingest_paths(
     on_progress: Progress | None = None,
     limits: Limits | None = None,
     local_links: bool = False,
+    workers: ScoringWorker | None = None,
 ) -> IngestReport:
     """Ingest every input, in order: each document in its own transaction, a dataset's
     films whole in groups (``_write_dataset``). ``film`` is the film of documents (and of
     dataset rows that name none); a document with no film fails with ``NO_FILM``. Links
     to this machine or a private network are fetched only with ``local_links``.
 
-    The next file is read, parsed and scored in a worker thread while the previous one
-    is written (SQLite releases the GIL while it works), so neither half waits for the
-    other: that overlap is most of the ingest speed. A dataset's batches overlap the same
-    way (``_Ahead``).
+    Documents go through three stages at once: the next document is read and parsed in a
+    worker thread while up to ``SCORING_AHEAD`` before it are scored in others and the
+    one before those is written (SQLite releases the GIL while it works). With
+    ``workers``, a large ingest scores in a process of its own (``bot.sentiment.workers``),
+    so scoring stops competing for the GIL with reading and writing. A dataset's batches
+    overlap the same way (``_Ahead``).
     """
+    scoring = workers.scoring(scorer) if workers else contextlib.nullcontext(scorer)
+    async with scoring as chosen:
+        return await _ingest(corpus, chosen, paths, film, max_bytes, columns or ColumnMap(),
+                             on_file, on_progress, limits, local_links)
+
+
+async def _ingest(
+    corpus: CorpusStore,
+    scorer: Scorer,
+    paths: Sequence[Source],
+    film: str | None,
+    max_bytes: int,
+    columns: ColumnMap,
+    on_file: Callable[[FileResult], None] | None,
+    on_progress: Progress | None,
+    limits: Limits | None,
+    local_links: bool,
+) -> IngestReport:
     items = list(expand(paths))
     progress = _Progress(items, on_progress)
     results: list[FileResult] = []
-    columns = columns or ColumnMap()
 
     def done(result: FileResult, units: int = 1) -> None:
         results.append(result)
@@ -244,29 +281,60 @@ async def ingest_paths(
             on_file(result)
         progress.advance(units)
 
+    scoring: deque[asyncio.Task[_Prepared | FileResult]] = deque()
     writing: asyncio.Task[FileResult] | None = None
-    for item in items:
-        if isinstance(item, FileResult):
-            prepared: _Prepared | _Dataset | FileResult = item
-        elif isinstance(item, str):
-            prepared = await _prepare_link(scorer, item, film, max_bytes, columns, limits,
-                                           local_links)
-        elif (fmt := dataset_format(item.name)) is not None:
-            prepared = await asyncio.to_thread(_stage_file, item, fmt, columns, film, max_bytes)
-        else:
-            prepared = await asyncio.to_thread(_prepare_file, scorer, item, film, max_bytes)
-        progress.counted(item, prepared.staged.rows if isinstance(prepared, _Dataset) else None)
+
+    async def advance() -> None:
+        """The first document being scored goes on to be written, once the one written
+        before it is done; results stay in input order."""
+        nonlocal writing
+        if not scoring:
+            return
+        prepared = await scoring.popleft()
         if writing is not None:
             done(await writing)
             writing = None
         if isinstance(prepared, FileResult):
             done(prepared)
-        elif isinstance(prepared, _Dataset):
-            done(await _write_dataset(corpus, scorer, prepared, progress), units=0)
         else:
             writing = asyncio.create_task(_write(corpus, prepared))
-    if writing is not None:
-        done(await writing)
+
+    try:
+        for item in items:
+            if isinstance(item, FileResult):
+                step: _Parsed | _Dataset | FileResult = item
+            elif isinstance(item, str):
+                step = await _prepare_link(item, film, max_bytes, columns, limits, local_links)
+            elif (fmt := dataset_format(item.name)) is not None:
+                step = await asyncio.to_thread(_stage_file, item, fmt, columns, film, max_bytes)
+            else:
+                step = await asyncio.to_thread(_parse_file, item, film, max_bytes)
+            progress.counted(item, step.staged.rows if isinstance(step, _Dataset) else None)
+            if isinstance(step, _Parsed):
+                if len(scoring) >= SCORING_AHEAD:
+                    await advance()
+                scoring.append(asyncio.create_task(asyncio.to_thread(_scored, scorer, step)))
+                continue
+            while scoring:  # the writing of all before, for results in order
+                await advance()
+            if writing is not None:
+                done(await writing)
+                writing = None
+            if isinstance(step, FileResult):
+                done(step)
+            else:
+                done(await _write_dataset(corpus, scorer, step, progress), units=0)
+        while scoring:
+            await advance()
+        if writing is not None:
+            done(await writing)
+            writing = None
+    finally:
+        # A failure (storage) leaves no task behind unawaited; scoring is a thread and
+        # cannot be cancelled, so it is let finish.
+        pending = [t for t in (*scoring, writing) if t is not None and not t.done()]
+        if pending:
+            await asyncio.wait(pending)
     await corpus.rebuild_dirty_pools()
     return IngestReport(tuple(results))
 
@@ -275,9 +343,7 @@ def _failed(source: Path | str, reason: str) -> FileResult:
     return FileResult(source, "failed", reason=reason)
 
 
-def _prepare_file(
-    scorer: Scorer, path: Path, film: str | None, max_bytes: int
-) -> _Prepared | FileResult:
+def _parse_file(path: Path, film: str | None, max_bytes: int) -> _Parsed | FileResult:
     if not path.exists():
         return _failed(path, "no such file or folder")
     if film is None:
@@ -287,12 +353,11 @@ def _prepare_file(
         parsed = parse_document(text)
     except BadFile as exc:
         return _failed(path, str(exc))
-    return _scored(scorer, path, str(path.resolve()), raw, parsed, film)
+    return _Parsed(path, str(path.resolve()), raw, parsed, film)
 
 
-def _scored(
-    scorer: Scorer, source: Path | str, key: str, raw: bytes, parsed: ParsedDocument, film: str
-) -> _Prepared | FileResult:
+def _scored(scorer: Scorer, step: _Parsed) -> _Prepared | FileResult:
+    source, parsed = step.source, step.parsed
     if not parsed.quotes:
         return _failed(source, "no quotes found (not a review page or list)")
     scores = scorer.score_many([q.text for q in parsed.quotes])
@@ -301,10 +366,10 @@ def _scored(
         for i, (q, s) in enumerate(zip(parsed.quotes, scores, strict=True))
     ]
     doc = NewDocument(
-        key, hashlib.sha256(raw).hexdigest(), parsed.kind, parsed.author, parsed.outlet,
-        parsed.published, parsed.url,
+        step.key, hashlib.sha256(step.raw).hexdigest(), parsed.kind, parsed.author,
+        parsed.outlet, parsed.published, parsed.url,
     )
-    return _Prepared(source, film, doc, quotes, parsed.consensus)
+    return _Prepared(source, step.film, doc, quotes, parsed.consensus)
 
 
 def _stage_file(
@@ -323,9 +388,9 @@ def _stage_file(
 
 
 async def _prepare_link(
-    scorer: Scorer, url: str, film: str | None, max_bytes: int, columns: ColumnMap,
-    limits: Limits | None, local: bool,
-) -> _Prepared | _Dataset | FileResult:
+    url: str, film: str | None, max_bytes: int, columns: ColumnMap, limits: Limits | None,
+    local: bool,
+) -> _Parsed | _Dataset | FileResult:
     try:
         page = await fetch(url, max_bytes, limits, local=local)
     except BadFile as exc:
@@ -341,10 +406,10 @@ async def _prepare_link(
         return await asyncio.to_thread(staged)
     if film is None:
         return _failed(url, NO_FILM)
-    return await asyncio.to_thread(_prepare_page, scorer, url, page, film)
+    return await asyncio.to_thread(_parse_page, url, page, film)
 
 
-def _prepare_page(scorer: Scorer, url: str, page: Fetched, film: str) -> _Prepared | FileResult:
+def _parse_page(url: str, page: Fetched, film: str) -> _Parsed | FileResult:
     try:
         text = _page_text(page)
         if page.media_type == "text/plain":
@@ -354,7 +419,7 @@ def _prepare_page(scorer: Scorer, url: str, page: Fetched, film: str) -> _Prepar
             parsed = parse_html(text, page.url)
     except BadFile as exc:
         return _failed(url, str(exc))
-    return _scored(scorer, url, url, page.body, parsed, film)
+    return _Parsed(url, url, page.body, parsed, film)
 
 
 # Charsets ``decode`` already tries (and whose NUL bytes mean binary): sniffed, not trusted.

@@ -18,6 +18,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
+from itertools import chain
+from math import fsum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,7 +29,7 @@ from bot.sentiment.deep import second_opinion
 from bot.sentiment.gate import SHIPPED as GATE_SHIPPED
 from bot.sentiment.gate import Gate, confirmed
 from bot.sentiment.model import Aggregation, LinearModel, Platt, Thresholds
-from bot.sentiment.tokenizer import Units, char_grams, display, parse
+from bot.sentiment.tokenizer import Units, display, gram_slices, parse
 
 _log = logging.getLogger(__name__)
 
@@ -94,6 +96,8 @@ class CriticScorer:
         self.thresholds = thresholds
         self.aggregation = aggregation or Aggregation()
         self.meta = meta or {}
+        # The character n-gram features again, keyed without their "#" (``_word_weight``).
+        self._grams = {f[1:]: w for f, w in model.weights.items() if f.startswith("#")}
         self._word_weight = functools.lru_cache(maxsize=1 << 16)(self._word_weight)  # type: ignore[method-assign]
 
     def probability(self, text: str) -> float:
@@ -111,13 +115,22 @@ class CriticScorer:
         return self._sum(parsed.whole), turn, len(parsed.whole.words)
 
     def _sum(self, units: Units) -> float:
+        """The units' weights, summed exactly (``math.fsum``): a plain ``sum`` over sets
+        depends on their order, hence on the process's string hash seed, and a worker
+        process (``bot.sentiment.workers``) must give the very same score as this one.
+        ``filter(None, map(get, …))`` keeps the loop in C: features without a weight
+        (``None``) and zero weights add nothing to an exact sum."""
         get = self.model.weights.get
-        return sum(map(self._word_weight, units.words)) + sum([get(b, 0.0) for b in units.bigrams])
+        return fsum(chain(map(self._word_weight, units.words),
+                          filter(None, map(get, units.bigrams))))
 
     def _word_weight(self, word: str) -> float:
-        """A word's weight plus its character n-grams' (cached per instance)."""
-        get = self.model.weights.get
-        return get(word, 0.0) + sum([get(g, 0.0) for g in char_grams(word)])
+        """A word's weight plus its character n-grams', summed exactly (cached per
+        instance). The n-grams are looked up in ``_grams`` (keyed without their "#"), cut
+        by ``gram_slices``: all in C, as most words of a large ingest are new ones."""
+        padded = f"<{word}>"
+        grams = map(self._grams.get, map(padded.__getitem__, gram_slices(len(word))))
+        return fsum(filter(None, chain((self.model.weights.get(word),), grams)))
 
     def score(self, text: str) -> Sentiment:
         p = self.probability(text)

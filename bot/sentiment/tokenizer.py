@@ -9,6 +9,7 @@ is applied to MR lines at training time, where it is close to the identity.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import NamedTuple
@@ -158,6 +159,17 @@ def char_grams(word: str) -> list[str]:
         return []
     padded = f"<{word}>"
     return ["#" + padded[i : i + n] for n in _CHAR_SIZES for i in range(len(padded) - n + 1)]
+
+
+@functools.cache
+def gram_slices(length: int) -> tuple[slice, ...]:
+    """Where ``char_grams`` cuts a word of ``length`` letters once padded ("<word>"),
+    without the "#": ``map(padded.__getitem__, gram_slices(n))`` yields the same n-grams
+    with no Python-level step per n-gram, which is what a word never seen before costs
+    the scorer."""
+    if length < _CHAR_MIN_LEN:
+        return ()
+    return tuple(slice(i, i + n) for n in _CHAR_SIZES for i in range(length + 2 - n + 1))
 
 
 def features(text: str) -> list[str]:
