@@ -50,10 +50,26 @@ def parse_html(html: str, url: str | None = None) -> ParsedDocument:
     doc.published = _meta(found.get("date"))
     doc.outlet = _meta(found.get("sitename"))
     doc.url = web_link(url) or web_link(_meta(found.get("url")))
-    add_article(doc, str(found["text"]), _meta_text(found.get("comments")))
+    article = _without_title(str(found["text"]), _meta(found.get("title")))
+    add_article(doc, article, _meta_text(found.get("comments")))
     if not doc.quotes:
         raise BadFile(NO_ARTICLE)
     return doc
+
+
+def _without_title(article: str, title: str | None) -> str:
+    """The article without its headline: trafilatura keeps the page's <h1> as the first
+    line, and a headline longer than the text format's heading rule (eight words) would
+    otherwise be quoted as if the critic had written it as a sentence. The <title> often
+    carries the site's name after a separator, so its first part counts too."""
+    if not title:
+        return article
+    titles = {_key(title), *(_key(title.split(sep)[0]) for sep in (" | ", " - ", " — ", " – "))}
+    return "\n".join(line for line in article.splitlines() if _key(line) not in titles)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _meta_text(value: object) -> str | None:

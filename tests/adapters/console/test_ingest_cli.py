@@ -20,7 +20,7 @@ def test_a_dataset_with_a_malformed_row_and_a_bad_link(tmp_path: Path) -> None:
     assert lines[1] == (f"{data}: added 6 quotes of 3 films; rows skipped: 1 malformed, "
                         "1 without text")
     assert lines[2] == "ftp://example.invalid/x.csv: skipped, only http and https links are fetched"
-    assert lines[3] == "6 quotes added (3 documents); 1 inputs ok, 1 failed"
+    assert lines[3] == "6 quotes added (3 documents); 1 input ok, 1 failed"
     assert "Traceback" not in result.stdout + result.stderr
     again = run(tmp_path / "i.sqlite3", "ingest", str(data))
     assert f"{data}: unchanged, nothing to do" in again.stdout

@@ -72,3 +72,21 @@ async def test_a_windows_1252_page_decodes(core: ReviewBot, tmp_path: Path) -> N
     film = next(f for f in await core.corpus.films() if f.name == "Her (2013)")
     texts = [q.text for q in await core.corpus.quotes(film.id)]
     assert ARTICLE[0].replace("tender and strange", "tender – “strange”") in texts
+
+
+def test_a_long_headline_is_not_quoted() -> None:
+    """trafilatura keeps the <h1> as the article's first line; nine words and no full stop
+    pass the text format's heading rule, so the page's title is what tells it apart."""
+    headline = "Her review: a love story for the digital age we live in"
+    page = (
+        f"<html><head><title>{headline} | The Film Blog</title></head><body><article>"
+        f"<h1>{headline}</h1>"
+        "<p>Spike Jonze's Her is a tender, melancholy and often very funny film about a "
+        "lonely writer who falls in love with his computer's operating system.</p>"
+        "<p>Joaquin Phoenix gives one of the most delicate performances of his career, and "
+        "Scarlett Johansson, heard but never seen, is a revelation.</p>"
+        "</article></body></html>"
+    )
+    texts = [q.text for q in parse_html(page).quotes]
+    assert len(texts) == 2 and texts[0].startswith("Spike Jonze's Her")
+    assert not any("love story for the digital age" in t for t in texts)
