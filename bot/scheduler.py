@@ -18,8 +18,9 @@ independent rows with their own claims.
 
 Pace: each platform's due schedules are walked page by page with up to ``IN_FLIGHT``
 posts under way at once, enough that the platform's own limit, kept by its poster's
-``Pacer`` and its client's limiter, sets the speed rather than this loop (50 posts/s to
-Discord at 150 ms a request needs only 8; several workspaces' Slack posts go faster).
+pacer (``bot.pacing``) and its client's limiter, sets the speed rather than this loop
+(50 posts/s to Discord at 150 ms a request needs 8 under way at the very least, with no
+time left for the claim and the quote; several workspaces' Slack posts go faster).
 Claims and outcomes made together share one fsync (``GroupCommit``). A claim is
 committed just before its post, so a crash leaves at most ``IN_FLIGHT`` claimed days
 per platform unposted, each documented as "claimed" and never posted twice.
@@ -134,32 +135,45 @@ class Scheduler:
         return sum(r for r in results if isinstance(r, int))
 
     async def _run_platform(self, platform: str) -> int:
-        """Walk ``platform``'s due schedules, pages read ahead while posts are under way,
-        until a walk finds nothing due (each one posted moves past now, so this ends)."""
+        """Walk ``platform``'s due schedules until a walk finds nothing due (each one
+        processed moves past now, so this ends)."""
         posted = 0
         window = asyncio.Semaphore(IN_FLIGHT)
         while True:
             under_way: set[asyncio.Task[bool]] = set()
             failures: list[StorageError] = []
-            after: DueCursor | None = None
-            while not failures:
-                page = await self.store.due(self.clock.now(), [platform], BATCH, after)
-                if not page:
-                    break
-                after = (page[-1].next_run_utc, page[-1].id)
-                for schedule in page:
-                    await window.acquire()
-                    if failures:
-                        window.release()
-                        break
-                    task = asyncio.create_task(self._one(schedule, window, failures))
-                    under_way.add(task)
-            if not under_way:
-                return posted
-            done = await asyncio.gather(*under_way)
-            posted += sum(done)
+            try:
+                await self._walk(platform, window, under_way, failures)
+                if not under_way and not failures:
+                    return posted
+                posted += sum(await asyncio.gather(*under_way))
+            except BaseException:
+                for task in under_way:  # cancelled: so are the posts under way, as before
+                    task.cancel()
+                raise
             if failures:
                 raise failures[0]
+
+    async def _walk(self, platform: str, window: asyncio.Semaphore,
+                    under_way: set[asyncio.Task[bool]], failures: list[StorageError]) -> None:
+        """Start a task for each due schedule, pages read ahead while posts are under way,
+        as the window allows; stop at the first storage failure."""
+        after: DueCursor | None = None
+        while not failures:
+            try:
+                page = await self.store.due(self.clock.now(), [platform], BATCH, after)
+            except StorageError as exc:
+                failures.append(exc)
+                return
+            if not page:
+                return
+            after = (page[-1].next_run_utc, page[-1].id)
+            for schedule in page:
+                await window.acquire()
+                if failures:
+                    window.release()
+                    return
+                under_way.add(asyncio.create_task(self._one(schedule, window, failures)))
 
     async def _one(self, schedule: Schedule, window: asyncio.Semaphore,
                    failures: list[StorageError]) -> bool:

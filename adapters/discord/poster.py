@@ -12,7 +12,9 @@ reach this class (discord.py's limiter waits and retries), and discord.py retrie
 discord.py reacts to a global 429 but does not keep under the global limit (50 requests
 a second) by itself, and every 429 counts toward the invalid-request ban: each request
 here first takes a slot from a ``RateWindow`` a little under that limit, which is what paces
-a busy daily minute (the scheduler keeps enough posts under way to fill it).
+a busy daily minute (the scheduler keeps enough posts under way to fill it). While
+discord.py waits out a global 429 no slot is taken: requests queued inside discord.py
+would all leave together when its wait ends and draw the next 429.
 
 Every post carries the claim's nonce with ``enforce_nonce``, so those library retries, and
 any other resend of the same day's post within Discord's window (a few minutes), return
@@ -21,6 +23,7 @@ the message already created instead of a second one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -88,7 +91,7 @@ class DiscordPoster:
             raise TransientDeliveryError("the Discord client is closed")
         channel = self._client.get_partial_messageable(int(schedule.channel))
         message = outgoing(reply)
-        await self._pacer.wait()
+        await self._slot()
         with counting_requests() as went_out:
             try:
                 # discord.py sends ``enforce_nonce: true`` with every nonce it is given.
@@ -101,13 +104,25 @@ class DiscordPoster:
                 raise network_failure(exc, earlier_tries=len(went_out)) from exc
         return str(sent.id)
 
+    async def _slot(self) -> None:
+        """A place under the global limit, outside any global wait of discord.py (whose
+        requests wait on ``HTTPClient._global_over``; a slot taken during that wait is
+        dropped and another taken after it)."""
+        global_over = getattr(self._client.http, "_global_over", None)
+        while True:
+            if isinstance(global_over, asyncio.Event):
+                await global_over.wait()
+            await self._pacer.wait()
+            if not isinstance(global_over, asyncio.Event) or global_over.is_set():
+                return
+
     async def notify(self, schedule: Schedule, message: str) -> None:
         """DM whoever set the schedule; a member who blocks DMs simply is not told."""
         text = f"About the daily quote in <#{schedule.channel}>: {message}"
         try:
-            await self._pacer.wait()
+            await self._slot()
             dm = await self._client.create_dm(discord.Object(int(schedule.created_by)))
-            await self._pacer.wait()
+            await self._slot()
             await dm.send(text)
         except (discord.HTTPException, aiohttp.ClientError, OSError, ValueError) as exc:
             _log.warning(

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
+from bot import metrics
 from bot.models import Mood, Schedule, ScheduleStatus
 from bot.schedule_times import iso_utc, parse_iso_utc
 from bot.storage.database import Database
@@ -220,6 +221,7 @@ class ScheduleStore:
             )
 
         await self._durable.run(update)
+        metrics.daily_post(outcome)  # counted once durable: what the posts table now says
 
     async def release(self, schedule_id: int, day: date) -> None:
         """Give a claim back: nothing was posted and the day may be tried again."""

@@ -189,6 +189,9 @@ class FakeDiscord:
         self._ids = itertools.count(1_000_000_000_000_000_000)
         self._server = Loopback()
         self._ws: web.WebSocketResponse | None = None
+        # Sharding: what GET /gateway/bot recommends, and each identified shard's socket.
+        self.recommended_shards = 1
+        self.shard_sockets: dict[int, web.WebSocketResponse] = {}
         self._session_id: str | None = None
         self._sequence = 0
         self.attachments: dict[str, bytes] = {}  # attachment id -> bytes served
@@ -366,6 +369,7 @@ class FakeDiscord:
         timeout: float = DEFAULT_TIMEOUT,
         files: Mapping[str, dict[str, Any]] | None = None,
         roles: Mapping[str, dict[str, Any]] | None = None,
+        shard: int | None = None,
     ) -> Exchange:
         """Run ``/name [subcommand] options`` as ``user`` and wait for the first response.
 
@@ -390,7 +394,8 @@ class FakeDiscord:
             resolved = data.setdefault("resolved", {})
             assert isinstance(resolved, dict)
             resolved["roles"] = {r["id"]: r for r in roles.values()}
-        return await self._interact(2, data, user, app_permissions, channel_id, None, timeout)
+        return await self._interact(2, data, user, app_permissions, channel_id, None, timeout,
+                                    shard)
 
     async def autocomplete(
         self,
@@ -482,6 +487,7 @@ class FakeDiscord:
         channel_id: int,
         message: dict[str, Any] | None,
         timeout: float,
+        shard: int | None = None,
     ) -> Exchange:
         interaction_id = next(self._ids)
         token = f"interaction-token-{interaction_id}"
@@ -518,7 +524,7 @@ class FakeDiscord:
         callback_path = f"/interactions/{interaction_id}/{token}/callback"
         loop = asyncio.get_running_loop()
         sent_at = loop.time()
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", payload, shard)
         [callback] = await self.wait_for_request("POST", re.escape(callback_path), 1, timeout)
         return Exchange(self, interaction_id, token, sent_at, callback)
 
@@ -531,10 +537,13 @@ class FakeDiscord:
 
     # -- gateway -------------------------------------------------------------------------
 
-    async def dispatch(self, event: str, data: Mapping[str, Any]) -> None:
-        assert self._ws is not None, "no gateway connection"
+    async def dispatch(self, event: str, data: Mapping[str, Any], shard: int | None = None
+                       ) -> None:
+        """Send ``event`` on the latest session, or on shard ``shard``'s."""
+        ws = self._ws if shard is None else self.shard_sockets.get(shard)
+        assert ws is not None, "no gateway connection"
         self._sequence += 1
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
 
     async def drop_connection(self, *, code: int = 4000, wait_resume: bool = True) -> None:
         """Close the gateway socket as Discord does on a hiccup; the client must RESUME."""
@@ -568,6 +577,8 @@ class FakeDiscord:
                 await self._resume(ws, frame["d"])
         if self._ws is ws:
             self._ws = None
+        for shard_id in [i for i, socket in self.shard_sockets.items() if socket is ws]:
+            del self.shard_sockets[shard_id]
         await self._server.changed()
         return ws
 
@@ -578,6 +589,9 @@ class FakeDiscord:
         self._ws = ws
         self._sequence = 0
         session_id = f"session-{next(self._ids)}"
+        shard = data.get("shard")  # [id, count] when the client shards
+        if shard is not None:
+            self.shard_sockets[int(shard[0])] = ws
         ready = {
             "v": 10,
             "user": {
@@ -596,6 +610,8 @@ class FakeDiscord:
             "private_channels": [],
             "relationships": [],
         }
+        if shard is not None:
+            ready["shard"] = list(shard)
         await self.dispatch("READY", ready)
         await self.dispatch("GUILD_CREATE", self._guild_payload())
         self._session_id = session_id
@@ -621,6 +637,7 @@ class FakeDiscord:
         if request.can_read_body and request.content_type == JSON:
             body = await request.json()
         refusal = self._over_global_limit(path)
+        headers: Mapping[str, str]
         if refusal is not None:
             status, answer, headers, drop = 429, refusal, _global_headers(refusal), False
         else:
@@ -699,6 +716,7 @@ class FakeDiscord:
         app = str(APP_ID)
         return (
             ("GET", re.compile(r"/users/@me"), self._get_me),
+            ("GET", re.compile(r"/gateway/bot"), self._get_gateway_bot),
             ("GET", re.compile(r"/oauth2/applications/@me"), self._get_application),
             ("PUT", re.compile(rf"/applications/{app}/commands"), self._put_commands),
             ("GET", re.compile(rf"/applications/{app}/commands"), self._get_commands),
@@ -736,6 +754,14 @@ class FakeDiscord:
             ("POST", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._post_message),
             ("POST", re.compile(r"/users/@me/channels"), self._create_dm),
         )
+
+    def _get_gateway_bot(self, body: Any) -> tuple[int, Any]:
+        return 200, {
+            "url": self.gateway_url,
+            "shards": self.recommended_shards,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
+                                    "max_concurrency": 1},
+        }
 
     def _get_me(self, body: Any) -> tuple[int, Any]:
         return 200, {
