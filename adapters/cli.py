@@ -27,11 +27,13 @@ from bot.commands.parsing import UsageError
 from bot.errors import StartupRefused
 from bot.ingest.columns import ColumnMap
 from bot.ingest.pipeline import FileResult
+from bot.metrics_server import serving
 from bot.models import Correction
+from bot.render import plural
 from bot.safe_text import excerpt, safe_path
 from bot.sentiment import default_scorer
 from bot.settings import Settings
-from bot.storage.database import StorageError, is_row_id
+from bot.storage.database import Database, StorageError, is_row_id
 
 _log = logging.getLogger(__name__)
 
@@ -114,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_db(a)
     a.set_defaults(func=_cmd_label_import)
 
+    p = sub.add_parser("migrate", help="apply the database's migrations and exit (for deploys)")
+    _add_db(p)
+    p.set_defaults(func=_cmd_migrate)
+
     p = sub.add_parser("score", help="score stdin lines, one JSON object per line out")
     p.set_defaults(func=_cmd_score)
 
@@ -169,6 +175,20 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 async def _serve(settings: Settings, console: bool) -> int:
     print(f"reviewbot: database {settings.db_path}", file=sys.stderr)
     core = await ReviewBot.open(settings)
+    async with contextlib.AsyncExitStack() as observed:
+        if settings.metrics_port is not None:
+            try:
+                await observed.enter_async_context(
+                    serving(core.db, settings.metrics_host, settings.metrics_port))
+            except StartupRefused as exc:
+                print(f"reviewbot: {exc}", file=sys.stderr)
+                await core.close()
+                return 1
+        return await _serve_open(core, settings, console)
+
+
+async def _serve_open(core: ReviewBot, settings: Settings, console: bool) -> int:
+    """Run the scheduler and the adapters until one ends or a signal comes; close ``core``."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -264,9 +284,34 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         failed = len(report.failed)
         films = sum(max(r.films, 1) for r in report.results
                     if r.status in ("added", "replaced"))
-        print(f"{report.quotes_added} quotes added ({films} documents); "
-              f"{len(report.results) - failed} inputs ok, {failed} failed")
+        print(f"{plural(report.quotes_added, 'quote')} added ({plural(films, 'document')}); "
+              f"{plural(len(report.results) - failed, 'input')} ok, {failed} failed")
         return 1 if failed or any(r.notes for r in report.results) else 0
+
+    return asyncio.run(go())
+
+
+# -- migrate -----------------------------------------------------------------------------
+
+
+def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Bring the schema up to date without starting the bot or ingesting the default
+    corpus: a deploy pipeline runs it once before starting the new processes, so none of
+    them migrates while another already serves. A failure (a database newer than this
+    code, an unwritable file) is a ``StorageError``, printed by ``main`` as one line."""
+    _logging(settings, quiet=True)
+
+    async def go() -> int:
+        db = await Database.open(settings.db_path, migrate_to=0)
+        try:
+            before = await db.schema_version()
+            await db.migrate()
+            after = await db.schema_version()
+        finally:
+            await db.close()
+        print(f"{safe_path(settings.db_path)}: schema version {before} → {after}"
+              + ("" if after > before else " (already up to date)"))
+        return 0
 
     return asyncio.run(go())
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from dotenv import dotenv_values
@@ -61,6 +62,14 @@ class Settings:
     slack_command_prefix: str = ""
     slack_admin_users: frozenset[str] = frozenset()
     log_level: str = "INFO"
+    # The health and metrics endpoint (bot.metrics_server): off unless a port is given;
+    # on this machine only unless the host says otherwise (a scraper elsewhere).
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
+    # Discord shards: how many the bot has in all, and which of them this process runs.
+    # Both unset: discord.py asks Discord how many it recommends and runs them all here.
+    discord_shard_count: int | None = None
+    discord_shard_ids: tuple[int, ...] | None = None
 
     @property
     def discord_enabled(self) -> bool:
@@ -145,6 +154,13 @@ class Settings:
                 u.strip() for u in (get("SLACK_ADMIN_USERS") or "").split(",") if u.strip()
             ),
             log_level=get_choice("REVIEWBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
+            metrics_port=get_int(
+                "REVIEWBOT_METRICS_PORT", 1, 65535, "a port number from 1 to 65535"
+            ),
+            metrics_host=get("REVIEWBOT_METRICS_HOST") or "127.0.0.1",
+            **_shards(get("DISCORD_SHARD_IDS"), get_int(
+                "DISCORD_SHARD_COUNT", 1, 65535, "the number of shards, a whole number above 0"
+            )),
         )
 
 
@@ -158,3 +174,23 @@ def _db_path(value: str | None) -> Path:
         raise SettingError(
             "REVIEWBOT_DB starts with ~ but that home folder is unknown here: give a full path."
         ) from None
+
+
+def _shards(ids: str | None, count: int | None) -> dict[str, Any]:
+    """``DISCORD_SHARD_IDS`` (``0,1``) checked against ``DISCORD_SHARD_COUNT``: ids need a
+    count (Discord routes a server to shard ``(guild_id >> 22) % count``, so a process
+    cannot know its servers without it) and each must be below it."""
+    if ids is None:
+        return {"discord_shard_count": count, "discord_shard_ids": None}
+    parts = [p.strip() for p in ids.split(",")]
+    if not all(_WHOLE_NUMBER.fullmatch(p) for p in parts):
+        raise SettingError("DISCORD_SHARD_IDS must be shard numbers separated by commas, "
+                           "e.g. 0,1.")
+    if count is None:
+        raise SettingError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT: the number of "
+                           "shards across all processes.")
+    numbers = tuple(sorted({int(p) for p in parts}))
+    if numbers[-1] >= count:
+        raise SettingError("DISCORD_SHARD_IDS must all be below DISCORD_SHARD_COUNT "
+                           "(shards are numbered from 0).")
+    return {"discord_shard_count": count, "discord_shard_ids": numbers}

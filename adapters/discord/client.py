@@ -27,11 +27,17 @@ def intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
-class ReviewBotClient(discord.Client):
-    """A ``discord.Client`` whose every message is sent with mentions disarmed.
+class ReviewBotClient(discord.AutoShardedClient):
+    """A sharded ``discord.Client`` whose every message is sent with mentions disarmed.
 
     ``allowed_mentions=none()`` at the client level is the default for every send, reply,
     followup and daily post, so a quote containing ``@everyone`` cannot ping anyone.
+
+    Sharded always, so one code path serves every size: with ``DISCORD_SHARD_COUNT`` and
+    ``DISCORD_SHARD_IDS`` unset, discord.py asks Discord (``GET /gateway/bot``) how many
+    shards it recommends and runs them all in this process; one recommended shard is one
+    gateway connection, as an unsharded client has. ``DISCORD_SHARD_IDS`` splits them
+    across processes.
     """
 
     def __init__(self, core: ReviewBot, settings: Settings, **options: Any) -> None:
@@ -39,11 +45,14 @@ class ReviewBotClient(discord.Client):
         # about missing voice libraries (PyNaCl, davey) that look like a fault but are not.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        if settings.discord_shard_ids is not None:  # discord.py refuses shard_ids=None
+            options["shard_ids"] = list(settings.discord_shard_ids)
         super().__init__(
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             # Lets the daily poster tell whether any of discord.py's retries went out.
             http_trace=request_trace(),
+            shard_count=settings.discord_shard_count,
             **options,
         )
         self.core = core
@@ -51,6 +60,12 @@ class ReviewBotClient(discord.Client):
         self.tree: app_commands.CommandTree[ReviewBotClient] = app_commands.CommandTree(self)
         for command in build_commands(core, COMMANDS):
             self.tree.add_command(command)
+
+    def connected(self) -> bool:
+        """Whether every shard of this process holds an open gateway connection (for
+        ``/healthz``; ``is_ready()`` would wait for every server to have streamed in)."""
+        shards = self.shards.values()
+        return bool(shards) and not self.is_closed() and all(not s.is_closed() for s in shards)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(

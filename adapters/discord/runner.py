@@ -9,6 +9,7 @@ import discord
 
 from adapters.discord.client import ReviewBotClient
 from adapters.discord.poster import DiscordPoster
+from bot import metrics
 from bot.app import ReviewBot
 from bot.errors import StartupRefused
 from bot.settings import Settings
@@ -39,6 +40,7 @@ async def run_discord(core: ReviewBot, settings: Settings, stop: asyncio.Event) 
             # discord.py raises it for a 401 on GET /users/@me; the token is not echoed.
             raise StartupRefused(TOKEN_REFUSED) from None
         core.scheduler.register(DiscordPoster(client))
+        metrics.platform("discord", client.connected)
         connection = asyncio.create_task(client.connect(), name="discord-gateway")
         stopping = asyncio.create_task(stop.wait(), name="discord-stop")
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -1,8 +1,8 @@
 """Films, documents and quotes: what ingest writes and what the commands read.
 
 Derived tables are kept beside the quotes so that no command scans them:
-``film_stats`` is adjusted in the same transaction as each document, and ``pool``
-(dense ranks per mood) is rebuilt once per ingest run, flagged dirty until then.
+``film_stats`` and the pools (ranks per mood, ``bot/storage/pools.py``) are adjusted in
+the same transaction as each document, at a cost bounded by the document.
 Hidden quotes (a manager's correction) are in neither. A document's quotes take the
 film's corrections (``bot/storage/corrections.py``) in the transaction that stores them,
 so the scorer's label never replaces a person's.
@@ -10,11 +10,13 @@ so the scorer's label never replaces a person's.
 
 from __future__ import annotations
 
+import enum
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Literal
 
 import aiosqlite
 
@@ -27,19 +29,18 @@ from bot.models import (
     Mood,
     Quote,
     QuoteKind,
-    critics_voice,
 )
 from bot.shuffle import permute
 from bot.storage.database import Database
+from bot.storage.pools import PoolBuilder, film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
 
-# Films renumbered per transaction when many are (``rebuild_dirty_pools``).
-_POOL_CHUNK = 500
-_POOL_FILTERS: dict[Mood, str] = {
-    Mood.ANY: "",
-    Mood.POSITIVE: "AND label = 'positive'",
-    Mood.NEGATIVE: "AND label = 'negative'",
-}
+# Ranks a draw reads at once after finding a hole (most draws read one).
+_PROBES = 16
+
+
+class _Pools(enum.Enum):
+    UNBUILT = "unbuilt"  # ``_draw``'s answer for a film whose pools are not built yet
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Draw:
 class CorpusStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.pools = PoolBuilder(db)
 
     # -- films ---------------------------------------------------------------------------
 
@@ -214,124 +216,90 @@ class CorpusStore:
     # -- pools ---------------------------------------------------------------------------
 
     async def rebuild_dirty_pools(self) -> None:
-        """Renumber every film ingest changed: a few films one by one, many (a dataset's
-        thousands) ``_POOL_CHUNK`` films per transaction with set-based statements,
-        where one transaction per film cost more than writing the films' quotes."""
-        dirty = [int(r[0]) for r in await self.db.fetchall(
-            "SELECT id FROM films WHERE pool_dirty = 1")]
-        if len(dirty) < _POOL_CHUNK // 10:
-            for film_id in dirty:
-                await self.rebuild_pool(film_id)
-            return
-        for start in range(0, len(dirty), _POOL_CHUNK):
-            await self._rebuild_pools(dirty[start:start + _POOL_CHUNK])
-
-    async def _rebuild_pools(self, film_ids: Sequence[int]) -> None:
-        """``rebuild_pool`` for many films at once, with the same result."""
-        marks = ", ".join("?" * len(film_ids))
-        # critics_voice in SQL: critic excerpts, else review sentences, else readers.
-        voice = (
-            "WITH v AS (SELECT film_id, CASE WHEN MAX(kind = 'critic') THEN 'critic'"
-            " WHEN MAX(kind = 'review') THEN 'review' WHEN MAX(kind = 'reader') THEN 'reader'"
-            f" END AS kind FROM film_stats WHERE film_id IN ({marks}) AND count > 0"
-            " GROUP BY film_id)"
-        )
-        async with self.db.transaction() as conn:
-            await conn.execute(f"DELETE FROM pool WHERE film_id IN ({marks})", film_ids)
-            await conn.execute(f"DELETE FROM pool_sizes WHERE film_id IN ({marks})", film_ids)
-            for mood, where in _POOL_FILTERS.items():
-                await conn.execute(
-                    f"{voice} INSERT INTO pool (film_id, mood, rank, quote_id)"
-                    " SELECT q.film_id, ?, ROW_NUMBER() OVER (PARTITION BY q.film_id"
-                    " ORDER BY q.id) - 1, q.id FROM v JOIN quotes q ON q.film_id = v.film_id"
-                    f" AND q.kind = v.kind WHERE q.hidden = 0 {where.replace('label', 'q.label')}",
-                    (*film_ids, mood.value),
-                )
-                await conn.execute(
-                    "INSERT INTO pool_sizes (film_id, mood, size) SELECT f.id, ?,"
-                    " (SELECT COUNT(*) FROM pool p WHERE p.film_id = f.id AND p.mood = ?)"
-                    f" FROM films f WHERE f.id IN ({marks})",
-                    (mood.value, mood.value, *film_ids),
-                )
-            await conn.execute(
-                "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1"
-                f" WHERE id IN ({marks})",
-                film_ids,
-            )
+        """Rebuild the pools of every film marked for it (``PoolBuilder.rebuild_dirty``)."""
+        await self.pools.rebuild_dirty()
 
     async def rebuild_pool(self, film_id: int) -> None:
-        """Number the critics' quotes of the film per mood (``critics_voice``) and bump the
-        film's pool version, which starts every channel's deck afresh."""
-        async with self.db.transaction() as conn:
-            present = await conn.execute_fetchall(
-                "SELECT DISTINCT kind FROM film_stats WHERE film_id = ? AND count > 0", (film_id,)
-            )
-            voice = critics_voice({QuoteKind(r[0]) for r in present})
-            await conn.execute("DELETE FROM pool WHERE film_id = ?", (film_id,))
-            await conn.execute("DELETE FROM pool_sizes WHERE film_id = ?", (film_id,))
-            for mood, where in _POOL_FILTERS.items():
-                await conn.execute(
-                    "INSERT INTO pool (film_id, mood, rank, quote_id) SELECT film_id, ?,"
-                    " ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM quotes"
-                    f" WHERE film_id = ? AND kind = ? AND hidden = 0 {where}",
-                    (mood.value, film_id, voice),
-                )
-                await conn.execute(
-                    "INSERT INTO pool_sizes (film_id, mood, size) SELECT ?, ?, COUNT(*)"
-                    f" FROM quotes WHERE film_id = ? AND kind = ? AND hidden = 0 {where}",
-                    (film_id, mood.value, film_id, voice),
-                )
-            await conn.execute(
-                "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1 WHERE id = ?",
-                (film_id,),
-            )
+        """Renumber the film's pools (or wait for the rebuild under way), which starts
+        every channel's deck afresh."""
+        await self.pools.rebuild(film_id)
 
     async def draw(
         self, channel_key: str, film_id: int, mood: Mood, rng: random.Random
     ) -> Draw | None:
         """The channel's next quote of ``mood``: no repeat until the whole pool was seen.
 
+        A film whose pools are marked for a rebuild is served from the pools it has;
+        only a film with none yet (just ingested, just migrated) waits for its rebuild,
+        the same one however many draws ask.
+        """
+        drawn = await self._draw(channel_key, film_id, mood, rng)
+        if drawn is not _Pools.UNBUILT:
+            return drawn
+        await self.pools.rebuild(film_id)
+        drawn = await self._draw(channel_key, film_id, mood, rng)
+        return None if drawn is _Pools.UNBUILT else drawn
+
+    async def _draw(
+        self, channel_key: str, film_id: int, mood: Mood, rng: random.Random
+    ) -> Draw | Literal[_Pools.UNBUILT] | None:
+        """``draw`` from the pool as it is, or ``_Pools.UNBUILT``.
+
         Under the write lock: read the deck, read the quote at ``permute(position)``, then
-        one autocommit upsert moves the deck on. Three statements, no BEGIN/COMMIT: the
-        lock keeps two draws in one channel from reading the same position.
+        one autocommit upsert moves the deck on (no BEGIN/COMMIT: the lock keeps two
+        draws in one channel from reading the same position). A round spans the pool's
+        ranks when it started; ranks added since join the next round, and a hole (a
+        quote removed) moves the deck on to the next position, ``_PROBES`` at a time.
         """
         async with self.db.serialized() as conn:
             rows = list(await conn.execute_fetchall(
-                "SELECT f.pool_dirty, f.pool_version, s.size, d.pool_version, d.seed,"
-                " d.position FROM films f"
-                " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.mood = ?"
+                "SELECT f.pool_dirty, f.pool_version, s.size, s.live, d.pool_version, d.seed,"
+                " d.position, d.size FROM films f"
+                " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.version = f.pool_version"
+                " AND s.mood = ?"
                 " LEFT JOIN decks d ON d.channel_key = ? AND d.film_id = f.id AND d.mood = ?"
                 " WHERE f.id = ?",
                 (mood.value, channel_key, mood.value, film_id),
             ))
             if not rows:
                 return None
-            dirty, version, size, deck_version, seed, position = rows[0]
-            if not dirty:
-                if not size:
-                    return None
-                if deck_version != version or position is None or position >= size:
-                    seed, position = rng.getrandbits(63), 0
-                quote_rows = list(await conn.execute_fetchall(
-                    f"{QUOTE_SELECT} JOIN pool p ON p.quote_id = q.id"
-                    " WHERE p.film_id = ? AND p.mood = ? AND p.rank = ?",
-                    (film_id, mood.value, permute(seed, size, position)),
-                ))
-                assert quote_rows, "pool points at a missing quote"
-                await conn.execute(
-                    "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_key, film_id, mood)"
-                    " DO UPDATE SET pool_version = excluded.pool_version,"
-                    " seed = excluded.seed, position = excluded.position",
-                    (channel_key, film_id, mood.value, version, seed, position + 1),
-                )
-                return Draw(
-                    quote_from_row(quote_rows[0]), remaining=size - position - 1,
-                    pool_size=size,
-                )
-        # Ingest changed the film since its pool was numbered: renumber, then draw.
-        await self.rebuild_pool(film_id)
-        return await self.draw(channel_key, film_id, mood, rng)
+            dirty, version, size, live, deck_version, seed, position, deck_size = rows[0]
+            if size is None:
+                return _Pools.UNBUILT if dirty else None
+            if not live:
+                return None
+            fresh = deck_version != version or position is None or position >= deck_size
+            if fresh:
+                seed, position, deck_size = rng.getrandbits(63), 0, size
+            probes = 1  # the common case: no hole
+            while True:
+                if position >= deck_size:
+                    if fresh:
+                        return None  # a whole round of holes: live is wrong
+                    seed, position, deck_size, fresh = rng.getrandbits(63), 0, size, True
+                span = range(position, min(position + probes, deck_size))
+                ranks = [permute(seed, deck_size, p) for p in span]
+                found = {r["pool_rank"]: r for r in await conn.execute_fetchall(
+                    f"{_DRAW_SELECT} JOIN pool p ON p.quote_id = q.id WHERE p.film_id = ?"
+                    f" AND p.version = ? AND p.mood = ? AND p.rank IN"
+                    f" ({', '.join('?' * len(ranks))})",
+                    (film_id, version, mood.value, *ranks),
+                )}
+                hit = next((p for p, rank in zip(span, ranks, strict=True) if rank in found), None)
+                if hit is not None:
+                    break
+                position, probes = span.stop, _PROBES
+            await conn.execute(
+                "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position,"
+                " size) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_key, film_id, mood)"
+                " DO UPDATE SET pool_version = excluded.pool_version,"
+                " seed = excluded.seed, position = excluded.position, size = excluded.size",
+                (channel_key, film_id, mood.value, version, seed, hit + 1, deck_size),
+            )
+            return Draw(
+                quote_from_row(found[ranks[hit - span.start]]),
+                remaining=min(deck_size - hit - 1, live - 1), pool_size=live,
+            )
 
     # -- aggregates ----------------------------------------------------------------------
 
@@ -382,7 +350,9 @@ async def _store_document(
     if any(r[1] == doc.sha256 for r in rows):
         return "unchanged"
     old = next((r[0] for r in rows if r[2] == doc.path), None)
+    voice = await film_voice(conn, film_id)
     if old is not None:
+        await leave_pools(conn, film_id, "document_id = ?", (old,))
         await adjust_stats(conn, "document_id = ?", (old,), sign=-1)
         await conn.execute("DELETE FROM documents WHERE id = ?", (old,))  # cascades
     cur = await conn.execute(
@@ -411,11 +381,9 @@ async def _store_document(
         crash_point("ingest.batch_written")
     await _apply_corrections(conn, film_id, doc_id)
     await adjust_stats(conn, "document_id = ?", (doc_id,), sign=1)
-    await conn.execute(
-        "UPDATE films SET pool_dirty = 1, consensus = COALESCE(?, consensus)"
-        " WHERE id = ?",
-        (consensus, film_id),
-    )
+    await join_pools(conn, film_id, voice, "document_id = ?", (doc_id,))
+    if consensus is not None:
+        await conn.execute("UPDATE films SET consensus = ? WHERE id = ?", (consensus, film_id))
     crash_point("ingest.before_commit")
     return "added" if old is None else "replaced"
 
@@ -430,6 +398,8 @@ QUOTE_SELECT = (
     " COALESCE(q.url, d.url) AS url, d.path, f.title, f.year"
     " FROM quotes q JOIN documents d ON d.id = q.document_id JOIN films f ON f.id = q.film_id"
 )
+
+_DRAW_SELECT = QUOTE_SELECT.replace("SELECT ", "SELECT p.rank AS pool_rank, ", 1)
 
 
 def _film(r: aiosqlite.Row) -> Film:

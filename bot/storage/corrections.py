@@ -6,7 +6,7 @@ document's own transaction (``corpus._apply_corrections``); quotes and the joins
 key's 64-bit hash (``text_keys.text_hash``), which keeps their index small. Applying one
 is a single transaction that relabels (or hides) every copy of the text in the film, keeps
 ``film_stats`` right, appends to ``correction_log`` (never updated, never deleted),
-resolves the open reports on it and flags the film's pools for renumbering.
+resolves the open reports on it and moves the quotes between the film's pools.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import aiosqlite
 
 from bot.models import Correction, Label, LabelSource, Quote, QuoteKind
 from bot.storage.corpus import QUOTE_SELECT, CorpusStore, adjust_stats, quote_from_row
+from bot.storage.pools import film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
 
 _log = logging.getLogger(__name__)
@@ -117,28 +118,37 @@ class CorrectionStore:
         when = at.isoformat(timespec="seconds")
         async with self.db.transaction() as conn:
             rows = list(await conn.execute_fetchall(
-                "SELECT film_id, text_hash, text, label, hidden FROM quotes WHERE id = ?",
+                "SELECT film_id, text_hash, text, label, hidden, (SELECT COUNT(*) FROM quotes c"
+                " WHERE c.film_id = quotes.film_id AND c.text_hash = quotes.text_hash)"
+                " FROM quotes WHERE id = ?",
                 (quote_id,),
             ))
             if not rows:
                 return None
-            film_id, hashed, text, label, hidden = rows[0]
+            film_id, hashed, text, label, hidden, copies = rows[0]
             key = text_key(text)
             before = HIDDEN if hidden else Label(label).display
             new_label = _LABEL_OF.get(to, Label(label)).value
             new_hidden = {Correction.HIDE: 1, Correction.KEEP: hidden}.get(to, 0)
             after = HIDDEN if new_hidden else Label(new_label).display
             same = (film_id, hashed)
+            # Copies of the text (other case or punctuation) may have held other labels
+            # even when the clicked one keeps its own: their pools change too.
+            moved = before != after or copies > 1
+            voice = await film_voice(conn, film_id)
+            if moved:
+                await leave_pools(conn, film_id, "film_id = ? AND text_hash = ?", same)
             await adjust_stats(conn, "film_id = ? AND text_hash = ?", same, sign=-1)
-            updated = await conn.execute(
+            await conn.execute(
                 "UPDATE quotes SET label = ?, hidden = ?, label_source = ?"
                 " WHERE film_id = ? AND text_hash = ?",
                 (new_label, new_hidden, LabelSource.PEOPLE.value, *same),
             )
-            # Copies of the text (other case or punctuation) may have held other labels
-            # even when the clicked one keeps its own: their pools change too.
-            moved = before != after or updated.rowcount > 1
             await adjust_stats(conn, "film_id = ? AND text_hash = ?", same, sign=1)
+            if moved:
+                # The quotes take new ranks in the pools they now belong to (a new round's
+                # for the channels that saw them), or the film is marked for a rebuild.
+                await join_pools(conn, film_id, voice, "film_id = ? AND text_hash = ?", same)
             await conn.execute(
                 "INSERT INTO corrections (film_id, text_key, text_hash, text, label, hidden,"
                 " by_user, platform, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -160,15 +170,11 @@ class CorrectionStore:
                 " AND resolved_at IS NULL",
                 (when, *same),
             )
-            if moved:
-                # Renumbered below (and by the next draw if that fails): the quote
-                # leaves one pool and enters another for every channel.
-                await conn.execute("UPDATE films SET pool_dirty = 1 WHERE id = ?", (film_id,))
             checked = await _checked(conn, film_id)
         _log.info("quote %d of film %d: %s -> %s by %s on %s", quote_id, film_id, before, after,
                   actor.user, actor.platform)
-        if moved:
-            await self.corpus.rebuild_pool(film_id)
+        if moved and await self.corpus.pools.wanted(film_id):
+            await self.corpus.rebuild_pool(film_id)  # rare: the film's voice changed
         return Applied(quote_id, film_id, before, after, checked)
 
     async def report(

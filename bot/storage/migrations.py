@@ -335,6 +335,43 @@ async def v8_schedules_per_channel(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def v9_growing_pools(conn: aiosqlite.Connection) -> None:
+    """Pools that grow without renumbering (issue 16): ranks carry the pool's version, so
+    a full rebuild writes the next version beside the one draws read and swaps by bumping
+    ``films.pool_version``; ``pool_quote`` finds a removed quote's ranks (they become
+    holes a draw skips); ``pool_sizes.live`` counts the ranks still filled;
+    ``films.pool_cursor`` is how far a rebuild under way has read (NULL: none);
+    ``decks.size`` is the pool size a channel's round started with, so quotes added
+    mid-round join the next one. Every film is renumbered on first use."""
+    await _execute_script(
+        conn,
+        """
+        DROP TABLE pool;
+        DROP TABLE pool_sizes;
+        CREATE TABLE pool (
+            film_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            mood TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            quote_id INTEGER NOT NULL,
+            PRIMARY KEY (film_id, version, mood, rank)
+        ) WITHOUT ROWID;
+        CREATE INDEX pool_quote ON pool(quote_id);
+        CREATE TABLE pool_sizes (
+            film_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            mood TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            PRIMARY KEY (film_id, version, mood)
+        ) WITHOUT ROWID;
+        ALTER TABLE films ADD COLUMN pool_cursor INTEGER;
+        ALTER TABLE decks ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+        UPDATE films SET pool_dirty = 1
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
@@ -344,4 +381,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     v6_labeller,
     v7_attribution,
     v8_schedules_per_channel,
+    v9_growing_pools,
 )

@@ -8,22 +8,23 @@ from pathlib import Path
 import pytest
 
 from bot.app import ReviewBot
-from bot.storage import corpus as corpus_module
+from bot.storage import pools as pools_module
 from tests.bot.ingest.test_datasets import write_csv
 
 
 async def pools(core: ReviewBot) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    ranks = await core.db.fetchall("SELECT film_id, mood, rank, quote_id FROM pool"
+    current = "JOIN films f ON f.id = p.film_id AND f.pool_version = p.version"
+    ranks = await core.db.fetchall(f"SELECT film_id, mood, rank, quote_id FROM pool p {current}"
                                    " ORDER BY film_id, mood, rank")
-    sizes = await core.db.fetchall("SELECT film_id, mood, size FROM pool_sizes"
-                                   " ORDER BY film_id, mood")
+    sizes = await core.db.fetchall(f"SELECT film_id, mood, size, live FROM pool_sizes p"
+                                   f" {current} ORDER BY film_id, mood")
     return [tuple(r) for r in ranks], [tuple(r) for r in sizes]
 
 
 async def test_bulk_renumbering_matches_one_by_one(
     core: ReviewBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(corpus_module, "_POOL_CHUNK", 20)  # several chunks
+    monkeypatch.setattr(pools_module, "POOL_CHUNK", 20)  # several chunks
     texts = ["A wonderful, moving and tender film.", "A dull, lifeless and tedious bore.",
              "It is a film about a man and a city."]
     rows = [[f"Film {f:02d} (2001)", texts[(f + i) % 3]]

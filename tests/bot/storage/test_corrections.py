@@ -176,7 +176,8 @@ async def test_keeping_one_copy_moves_the_other_copies_pools_too(
     reply = await core.correct(admin, correction_value(int(first[0]), Correction.KEEP))
     assert isinstance(reply, CorrectionReply) and reply.applied
     size = await core.db.fetchone(
-        "SELECT size FROM pool_sizes WHERE film_id = ? AND mood = 'positive'", (film.id,)
+        "SELECT live FROM pool_sizes s JOIN films f ON f.id = s.film_id"
+        " AND f.pool_version = s.version WHERE s.film_id = ? AND s.mood = 'positive'", (film.id,)
     )
     positives = await core.db.fetchone(
         "SELECT COUNT(*) FROM quotes WHERE film_id = ? AND label = 'positive' AND hidden = 0",

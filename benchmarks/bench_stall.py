@@ -1,0 +1,156 @@
+"""Command latency while the corpus changes: does an ingest or a pool rebuild stall ``/quote``?
+
+One film of ``--quotes`` quotes (``benchmarks/corpus.py``'s ``<size>-1film`` database,
+copied so the cached one stays as built). A caller sends ``/quote`` and ``/verdict`` in
+turn through ``ReviewBot.handle`` (parse to reply) for the whole run, one at a time, and
+each command's time is filed under what was running when it started:
+
+- ``idle``: nothing else (the baseline, taken in the same run, first and last);
+- ``ingest``: ``--files`` ingests of a ``--file-quotes``-quote excerpt file into the film,
+  one after another (each a new document: its quotes join the pools);
+- ``rebuild``: a full rebuild of the film's pools (``CorpusStore.rebuild_pool``), the
+  rare case: the film's voice changed, or too many quotes were removed.
+
+Before issue 16 every ingest renumbered the film's pools under the write lock (5.2 s at
+1M quotes, every command waiting behind it). The target: no command waits more than
+50 ms while a file is ingested into a 1M-quote film. ``max vs idle`` is the ratio of a
+phase's worst command to the idle phase's.
+
+Run: ``.venv/bin/python -m benchmarks.bench_stall --quotes 1M``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+from benchmarks import corpus
+from benchmarks.common import data_dir, parse_size, percentile, print_table, progress
+from bot.app import ReviewBot
+from bot.invocation import Invocation
+from bot.settings import Settings
+
+COMMANDS = ("quote", "verdict")
+PHASES = ("idle", "ingest", "rebuild")
+
+
+class Caller:
+    """Sends commands back to back and files each time under the phase it started in."""
+
+    def __init__(self, core: ReviewBot, film: str) -> None:
+        self.core = core
+        self.film = film
+        self.phase = "idle"
+        self.times: dict[tuple[str, str], list[float]] = {
+            (p, c): [] for p in PHASES for c in COMMANDS}
+        self.stopped = False
+        self.started = ""  # the phase of the last command sent
+
+    async def enter(self, phase: str) -> None:
+        """Start ``phase`` once a command of it is on its way, so that even a phase
+        shorter than one command (a tiny film's rebuild) has one."""
+        self.phase = phase
+        while self.started != phase:
+            await asyncio.sleep(0)
+
+    async def run(self) -> None:
+        n = 0
+        while not self.stopped:
+            command = COMMANDS[n % len(COMMANDS)]
+            inv = Invocation("bench", f"c{n % 50}", f"u{n}")  # many users: no cooldowns
+            phase = self.started = self.phase
+            start = time.perf_counter()
+            await self.core.handle(inv, command, {"film": self.film})
+            self.times[phase, command].append(time.perf_counter() - start)
+            n += 1
+            await asyncio.sleep(0.001)  # a command per millisecond or so, not a busy loop
+
+    def count(self, phase: str) -> int:
+        return sum(len(self.times[phase, c]) for c in COMMANDS)
+
+
+def excerpt_file(folder: Path, number: int, quotes: int) -> Path:
+    """A small excerpt file of new text (a new document each time)."""
+    path = folder / f"stall-{number:03d}.txt"
+    lines = [f"Number {number}.{i}: a tender, wonderful and moving film, truly."
+             for i in range(quotes)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def measure(key: str, files: int, file_quotes: int, idle: int) -> list[list[object]]:
+    source = await corpus.database(key)
+    work = data_dir() / f"stall-{key}.sqlite3"
+    for stale in work.parent.glob(work.name + "*"):
+        stale.unlink()
+    shutil.copyfile(source, work)
+    folder = data_dir() / "stall-files"
+    folder.mkdir(exist_ok=True)
+    core = await ReviewBot.open(Settings(db_path=work), ingest_default_corpus=False)
+    try:
+        film = (await core.corpus.films())[0]
+        caller = Caller(core, film.name)
+        task = asyncio.ensure_future(caller.run())
+
+        async def idle_phase() -> None:
+            await caller.enter("idle")
+            target = caller.count("idle") + idle
+            while caller.count("idle") < target:
+                await asyncio.sleep(0.01)
+
+        await idle_phase()
+        await caller.enter("ingest")
+        ingest_s = []
+        for number in range(files):
+            path = excerpt_file(folder, number, file_quotes)
+            start = time.perf_counter()
+            await core.ingest([path], film.name)
+            ingest_s.append(time.perf_counter() - start)
+        await idle_phase()
+        await caller.enter("rebuild")
+        start = time.perf_counter()
+        await core.corpus.rebuild_pool(film.id)
+        rebuild_s = time.perf_counter() - start
+        await idle_phase()
+        caller.stopped = True
+        await task
+    finally:
+        await core.close()
+    rows: list[list[object]] = []
+    for command in COMMANDS:
+        base = max(caller.times["idle", command])
+        for phase in PHASES:
+            t = caller.times[phase, command]
+            took = {"idle": "", "ingest": f"{percentile(ingest_s, 50) * 1000:.0f} ms per file",
+                    "rebuild": f"{rebuild_s:.1f} s"}[phase]
+            rows.append([
+                key, f"/{command}", phase, len(t), percentile(t, 50) * 1000,
+                percentile(t, 99) * 1000, max(t) * 1000, f"{max(t) / base:.1f}x", took,
+            ])
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quotes", default="1M", help="quotes in the one film (1k, 100k, 1M)")
+    parser.add_argument("--files", type=int, default=100, help="files ingested one by one")
+    parser.add_argument("--file-quotes", type=int, default=5, help="quotes per file")
+    parser.add_argument("--idle", type=int, default=400,
+                        help="commands in each idle phase (three: first, between, last)")
+    args = parser.parse_args(argv)
+    key = f"{args.quotes}{corpus.SINGLE_FILM_SUFFIX}"
+    parse_size(args.quotes)  # a clear error before minutes of building
+    progress(f"stall benchmark on {key}")
+    rows = asyncio.run(measure(key, args.files, args.file_quotes, args.idle))
+    print_table(
+        f"Command latency during ingest and a pool rebuild ({key}; ms)",
+        ["corpus", "command", "while", "n", "p50", "p99", "max", "max vs idle", "took"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
