@@ -32,6 +32,7 @@ from bot.models import (
 )
 from bot.shuffle import permute
 from bot.storage.database import Database
+from bot.storage.films import HIGHEST_REMOVED_FILM
 from bot.storage.pools import PoolBuilder, film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
 
@@ -425,7 +426,14 @@ async def _film_id(conn: aiosqlite.Connection, title: str, year: int | None) -> 
     ))
     if rows:
         return int(rows[0][0])
-    cur = await conn.execute("INSERT INTO films (title, year) VALUES (?, ?)", (title, year))
+    # Never the id of a removed film (``FilmStore.remove`` records the highest): an
+    # "Another" button or an audit row naming it must not come to mean a new film.
+    cur = await conn.execute(
+        "INSERT INTO films (id, title, year) VALUES (1 + MAX("
+        " COALESCE((SELECT MAX(id) FROM films), 0),"
+        " COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)), ?, ?)",
+        (HIGHEST_REMOVED_FILM, title, year),
+    )
     assert cur.lastrowid is not None
     return cur.lastrowid
 

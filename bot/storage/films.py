@@ -21,6 +21,8 @@ _log = logging.getLogger(__name__)
 # The film of the corpus the bot ingests at first start (``bot/data/seeds``).
 DEFAULT_CORPUS_FILM = "Her (2013)"
 DEFAULT_CORPUS_REMOVED = "default_corpus_removed"
+# The highest id of a removed film: new films are numbered past it (``corpus._film_id``).
+HIGHEST_REMOVED_FILM = "highest_removed_film"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ class FilmStore:
                 await conn.execute(f"DELETE FROM {table} WHERE film_id = ?", (film_id,))
             # Documents, quotes and corrections follow by ON DELETE CASCADE.
             await conn.execute("DELETE FROM films WHERE id = ?", (film_id,))
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                (HIGHEST_REMOVED_FILM, str(film_id)),
+            )
             if default_corpus:
                 await conn.execute(
                     "INSERT INTO meta (key, value) VALUES (?, '1')"

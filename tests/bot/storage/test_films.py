@@ -95,3 +95,20 @@ async def test_films_pages(core: ReviewBot, admin: Invocation, tmp_path: Path) -
     names = [e.name for r in (first, second) for e in r.entries]
     assert names == [f"Film {n:02d} (2020)" for n in range(20)]
     assert isinstance(bad, ErrorReply) and bad.message.startswith("page must be a number")
+
+
+async def test_a_new_film_never_takes_a_removed_films_id(
+    core: ReviewBot, admin: Invocation, tmp_path: Path
+) -> None:
+    """A removed film's id may still sit in an "Another" button or the audit log: a film
+    added later, even right after the newest film was removed, gets an id of its own."""
+    path = tmp_path / "a.txt"
+    path.write_text("A dazzling, tender film that moves you deeply.\n", encoding="utf-8")
+    await core.ingest([path], "Gone (2020)")
+    gone = {f.name: f.id for f in await core.corpus.films()}["Gone (2020)"]
+    removed = await core.handle_text(admin, "/film remove Gone (2020) confirm:yes")
+    assert isinstance(removed, FilmRemovalReply) and removed.removed
+
+    await core.ingest([path], "Next (2021)")
+    fresh = {f.name: f.id for f in await core.corpus.films()}["Next (2021)"]
+    assert fresh > gone
