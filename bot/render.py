@@ -45,7 +45,7 @@ def signed(value: float) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:

@@ -74,16 +74,16 @@ class FileResult:
         if self.status == "unchanged":
             return f"{path}: unchanged, nothing to do"
         if self.films or self.unchanged_films:
-            text = f"{path}: {self.status} {self.quotes} quotes of {_films(self.films)}"
+            text = f"{path}: {self.status} {self.quotes:,} quotes of {_films(self.films)}"
             if self.unchanged_films:
                 text += f", {_films(self.unchanged_films)} unchanged"
         else:
-            text = f"{path}: {self.status} {self.quotes} quotes"
+            text = f"{path}: {self.status} {self.quotes:,} quotes"
         return f"{text}; {self.skipped}" if self.skipped else text
 
 
 def _films(n: int) -> str:
-    return f"{n} film{'' if n == 1 else 's'}"
+    return f"{n:,} film{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)

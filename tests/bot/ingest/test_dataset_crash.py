@@ -27,6 +27,6 @@ def test_sigkill_mid_dataset_leaves_whole_films_only(tmp_path: Path) -> None:
     assert counts.get("First") == 6000 and "Second" not in counts
     again = run(db, "ingest", str(data), "--max-bytes", "10000000")
     assert again.returncode == 0, again.stderr
-    assert "added 6000 quotes of 1 film, 1 film unchanged" in again.stdout
+    assert "added 6,000 quotes of 1 film, 1 film unchanged" in again.stdout
     assert query(db, "SELECT COUNT(*) FROM quotes q JOIN films f ON f.id = q.film_id"
                      " WHERE f.title IN ('First', 'Second')") == [(12000,)]
