@@ -57,11 +57,15 @@ class CommandSpec:
     def subcommand(self, name: str) -> CommandSpec | None:
         return next((s for s in self.subcommands if s.name == name), None)
 
-    def usage(self, parent: str | None = None) -> str:
+    def usage(self, parent: str | None = None, attachments: bool = False) -> str:
+        """The command as typed. An attached file (``OptionKind.FILE``) is shown only
+        where one can be attached (Discord): at the console and in Slack it cannot."""
         words = [f"/{parent} {self.name}" if parent else f"/{self.name}"]
         if self.subcommands:
             words.append("<" + "|".join(s.name for s in self.subcommands) + ">")
         for opt in self.options:
+            if opt.kind is OptionKind.FILE and not attachments:
+                continue
             shown = "|".join(opt.choices) if opt.choices else opt.name
             if len(opt.choices) == 1:  # a switch, typed by name: confirm:yes
                 shown = f"{opt.name}:{opt.choices[0]}"

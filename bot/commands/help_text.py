@@ -10,14 +10,15 @@ from bot.replies import HelpEntry, HelpReply
 
 
 async def run(ctx: CommandContext, inv: Invocation, cmd: ParsedCommand) -> HelpReply:
-    return help_reply()
+    return help_reply(attachments=inv.platform == "discord")
 
 
-def help_reply() -> HelpReply:
+def help_reply(attachments: bool = False) -> HelpReply:
     entries = []
     for spec in COMMANDS:
         if spec.subcommands:
-            entries += [HelpEntry(s.usage(spec.name), s.description) for s in spec.subcommands]
+            entries += [HelpEntry(s.usage(spec.name, attachments), s.description)
+                        for s in spec.subcommands]
         else:
-            entries.append(HelpEntry(spec.usage(), spec.description))
+            entries.append(HelpEntry(spec.usage(attachments=attachments), spec.description))
     return HelpReply(entries=tuple(entries), ephemeral=True)

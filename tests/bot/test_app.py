@@ -93,6 +93,19 @@ async def test_help_lists_every_registered_command(core: ReviewBot, admin: Invoc
             assert f"/{spec.name} {sub.name}" in usages
 
 
+async def test_help_offers_an_attachment_only_where_one_can_be_attached(
+    core: ReviewBot, admin: Invocation
+) -> None:
+    def film_add(reply: object) -> str:
+        assert isinstance(reply, HelpReply)
+        return next(e.usage for e in reply.entries if e.usage.startswith("/film add"))
+
+    discord = Invocation("discord", "general", "U1", workspace="G1", can_manage=True)
+    assert "[file]" in film_add(await core.handle_text(discord, "/help"))
+    typed = film_add(await core.handle_text(admin, "/help"))
+    assert "[file]" not in typed and "[source]" in typed
+
+
 async def test_daily_needs_a_manager_and_a_channel(core: ReviewBot, member: Invocation) -> None:
     reply = await core.handle_text(member, "/daily set 09:00")
     assert isinstance(reply, ErrorReply) and reply.ephemeral and "manage" in reply.message
