@@ -284,6 +284,13 @@ async def _ingest(
     scoring: deque[asyncio.Task[_Prepared | FileResult]] = deque()
     writing: asyncio.Task[FileResult] | None = None
 
+    async def written() -> None:
+        """The document being written, if any, done."""
+        nonlocal writing
+        if writing is not None:
+            done(await writing)
+            writing = None
+
     async def advance() -> None:
         """The first document being scored goes on to be written, once the one written
         before it is done; results stay in input order."""
@@ -291,13 +298,17 @@ async def _ingest(
         if not scoring:
             return
         prepared = await scoring.popleft()
-        if writing is not None:
-            done(await writing)
-            writing = None
+        await written()
         if isinstance(prepared, FileResult):
             done(prepared)
         else:
             writing = asyncio.create_task(_write(corpus, prepared))
+
+    async def drain() -> None:
+        """Every document before this point scored, written and reported."""
+        while scoring:
+            await advance()
+        await written()
 
     try:
         for item in items:
@@ -315,20 +326,12 @@ async def _ingest(
                     await advance()
                 scoring.append(asyncio.create_task(asyncio.to_thread(_scored, scorer, step)))
                 continue
-            while scoring:  # the writing of all before, for results in order
-                await advance()
-            if writing is not None:
-                done(await writing)
-                writing = None
+            await drain()  # results stay in input order
             if isinstance(step, FileResult):
                 done(step)
             else:
                 done(await _write_dataset(corpus, scorer, step, progress), units=0)
-        while scoring:
-            await advance()
-        if writing is not None:
-            done(await writing)
-            writing = None
+        await drain()
     finally:
         # A failure (storage) leaves no task behind unawaited; scoring is a thread and
         # cannot be cancelled, so it is let finish.
