@@ -33,7 +33,13 @@ from bot.render import plural
 from bot.safe_text import excerpt, safe_path
 from bot.sentiment import default_scorer
 from bot.settings import Settings
-from bot.storage.database import Database, StorageError, is_row_id
+from bot.storage.database import (
+    Database,
+    StorageError,
+    is_postgresql,
+    is_row_id,
+    redacted_target,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -46,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reviewbot: configuration error: {exc}", file=sys.stderr)
         return 2
     if getattr(args, "db", None):
-        settings = replace(settings, db_path=args.db)
+        settings = replace(settings, **(
+            {"database_url": args.db} if is_postgresql(args.db)
+            else {"db_path": Path(args.db).expanduser(), "database_url": None}
+        ))
     command: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         return command(args, settings)
@@ -149,8 +158,9 @@ def _quote_id(text: str) -> int:
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", type=Path, default=argparse.SUPPRESS,
-        help="SQLite file (default: $REVIEWBOT_DB or the user data folder)",
+        "--db", default=argparse.SUPPRESS,
+        help="SQLite file or postgresql:// URL (default: $REVIEWBOT_DB or a SQLite file in "
+             "the user data folder)",
     )
 
 
@@ -173,7 +183,7 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings, console: bool) -> int:
-    print(f"reviewbot: database {settings.db_path}", file=sys.stderr)
+    print(f"reviewbot: database {redacted_target(settings.database)}", file=sys.stderr)
     core = await ReviewBot.open(settings)
     async with contextlib.AsyncExitStack() as observed:
         if settings.metrics_port is not None:
@@ -302,14 +312,14 @@ def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     _logging(settings, quiet=True)
 
     async def go() -> int:
-        db = await Database.open(settings.db_path, migrate_to=0)
+        db = await Database.open(settings.database, migrate_to=0)
         try:
             before = await db.schema_version()
             await db.migrate()
             after = await db.schema_version()
         finally:
             await db.close()
-        print(f"{safe_path(settings.db_path)}: schema version {before} → {after}"
+        print(f"{db.name}: schema version {before} → {after}"
               + ("" if after > before else " (already up to date)"))
         return 0
 

@@ -99,7 +99,7 @@ class ReviewBot:
         ones already stored, so finishing is just ingesting again. A default corpus a
         manager removed (``/film remove``) stays removed."""
         scorer = scorer or default_scorer()  # before the database: a failure leaves no thread
-        db = await Database.open(settings.db_path)
+        db = await Database.open(settings.database)
         bot = cls(settings, db, scorer, clock or SystemClock())
         try:
             # A new database's quotes are all labelled by this scorer: nothing to follow.

@@ -16,6 +16,8 @@ from typing import Any
 import platformdirs
 from dotenv import dotenv_values
 
+from bot.storage.database import is_postgresql
+
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 SECRET_FIELDS = frozenset(
     {"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret"}
@@ -41,6 +43,9 @@ def default_db_path() -> Path:
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = field(default_factory=default_db_path)
+    # ``REVIEWBOT_DB=postgresql://…``: a PostgreSQL database that several processes share
+    # (bot.storage.postgres); None keeps the SQLite file at ``db_path``.
+    database_url: str | None = None
     default_film: str | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     # Whether links given in chat (/film add) may reach this machine and private networks:
@@ -70,6 +75,11 @@ class Settings:
     # Both unset: discord.py asks Discord how many it recommends and runs them all here.
     discord_shard_count: int | None = None
     discord_shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def database(self) -> Path | str:
+        """What ``Database.open`` takes: the PostgreSQL URL, or else the SQLite file."""
+        return self.database_url or self.db_path
 
     @property
     def discord_enabled(self) -> bool:
@@ -132,7 +142,7 @@ class Settings:
             "REVIEWBOT_MAX_FILE_BYTES", 1, 2**63 - 1, "a whole number of bytes above 0"
         )
         return cls(
-            db_path=_db_path(get("REVIEWBOT_DB")),
+            **_database(get("REVIEWBOT_DB")),
             default_film=get("REVIEWBOT_FILM"),
             max_file_bytes=DEFAULT_MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes,
             allow_local_links=get_choice(
@@ -164,12 +174,15 @@ class Settings:
         )
 
 
-def _db_path(value: str | None) -> Path:
-    """``REVIEWBOT_DB`` with ``~`` expanded, or the user data folder when it is unset."""
+def _database(value: str | None) -> dict[str, Any]:
+    """``REVIEWBOT_DB``: a ``postgresql://`` URL, or a SQLite path with ``~`` expanded;
+    unset, the file in the user data folder."""
     if value is None:
-        return default_db_path()
+        return {}
+    if is_postgresql(value):
+        return {"database_url": value}
     try:
-        return Path(value).expanduser()
+        return {"db_path": Path(value).expanduser()}
     except RuntimeError:  # ~name of a user this machine does not know
         raise SettingError(
             "REVIEWBOT_DB starts with ~ but that home folder is unknown here: give a full path."

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
-import aiosqlite
-
 from bot.faults import crash_point
 from bot.models import (
     DocumentKind,
@@ -31,6 +29,7 @@ from bot.models import (
     QuoteKind,
 )
 from bot.shuffle import permute
+from bot.storage.connection import Connection, Row
 from bot.storage.database import Database
 from bot.storage.films import HIGHEST_REMOVED_FILM
 from bot.storage.pools import PoolBuilder, film_voice, join_pools, leave_pools
@@ -122,8 +121,8 @@ class CorpusStore:
         """
         title, year = film_title_year(name)
         rows = await self.db.fetchall(
-            f"{_FILM_SELECT} WHERE title = ? COLLATE NOCASE AND (? IS NULL OR year = ?)"
-            " ORDER BY year",
+            f"{_FILM_SELECT} WHERE lower(title) = lower(?)"
+            " AND (CAST(? AS INTEGER) IS NULL OR year = ?) ORDER BY year",
             (title, year, year),
         )
         return [_film(r) for r in rows]
@@ -246,14 +245,16 @@ class CorpusStore:
     ) -> Draw | Literal[_Pools.UNBUILT] | None:
         """``draw`` from the pool as it is, or ``_Pools.UNBUILT``.
 
-        Under the write lock: read the deck, read the quote at ``permute(position)``, then
-        one autocommit upsert moves the deck on (no BEGIN/COMMIT: the lock keeps two
-        draws in one channel from reading the same position). A round spans the pool's
+        In one transaction holding the deck's lock: read the deck, read the quote at
+        ``permute(position)``, move the deck on. The lock is the database's (SQLite's
+        write lock; on PostgreSQL an advisory lock on this deck alone), so processes
+        drawing for one channel never read the same position. A round spans the pool's
         ranks when it started; ranks added since join the next round, and a hole (a
         quote removed) moves the deck on to the next position, ``_PROBES`` at a time.
         """
-        async with self.db.serialized() as conn:
-            rows = list(await conn.execute_fetchall(
+        async with self.db.transaction(lock=f"deck:{channel_key}:{film_id}:{mood.value}"
+                                       ) as conn:
+            rows = list(await conn.fetchall(
                 "SELECT f.pool_dirty, f.pool_version, s.size, s.live, d.pool_version, d.seed,"
                 " d.position, d.size FROM films f"
                 " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.version = f.pool_version"
@@ -280,7 +281,7 @@ class CorpusStore:
                     seed, position, deck_size, fresh = rng.getrandbits(63), 0, size, True
                 span = range(position, min(position + probes, deck_size))
                 ranks = [permute(seed, deck_size, p) for p in span]
-                found = {r["pool_rank"]: r for r in await conn.execute_fetchall(
+                found = {r["pool_rank"]: r for r in await conn.fetchall(
                     f"{_DRAW_SELECT} JOIN pool p ON p.quote_id = q.id WHERE p.film_id = ?"
                     f" AND p.version = ? AND p.mood = ? AND p.rank IN"
                     f" ({', '.join('?' * len(ranks))})",
@@ -335,7 +336,7 @@ class CorpusStore:
 
 
 async def _store_document(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     film: str,
     doc: NewDocument,
     batches: AsyncIterator[Sequence[NewQuote]],
@@ -343,7 +344,7 @@ async def _store_document(
 ) -> str:
     """The statements of ``store_document_batches``, inside the caller's transaction."""
     film_id = await _film_id(conn, *film_title_year(film))
-    rows = list(await conn.execute_fetchall(
+    rows = list(await conn.fetchall(
         "SELECT id, sha256, path FROM documents WHERE film_id = ?"
         " AND (sha256 = ? OR path = ?)",
         (film_id, doc.sha256, doc.path),
@@ -356,17 +357,16 @@ async def _store_document(
         await leave_pools(conn, film_id, "document_id = ?", (old,))
         await adjust_stats(conn, "document_id = ?", (old,), sign=-1)
         await conn.execute("DELETE FROM documents WHERE id = ?", (old,))  # cascades
-    cur = await conn.execute(
+    inserted = await conn.fetchall(
         "INSERT INTO documents (film_id, path, sha256, kind, author, outlet, published,"
-        " url, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " url, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             film_id, doc.path, doc.sha256, doc.kind.value, doc.author, doc.outlet,
             doc.published, doc.url,
             datetime.now(timezone.utc).isoformat(timespec="seconds"),
         ),
     )
-    doc_id = cur.lastrowid
-    assert doc_id is not None
+    doc_id = int(inserted[0][0])
     async for batch in batches:
         await conn.executemany(
             "INSERT INTO quotes (film_id, document_id, kind, text, author, position,"
@@ -403,11 +403,11 @@ QUOTE_SELECT = (
 _DRAW_SELECT = QUOTE_SELECT.replace("SELECT ", "SELECT p.rank AS pool_rank, ", 1)
 
 
-def _film(r: aiosqlite.Row) -> Film:
+def _film(r: Row) -> Film:
     return Film(r["id"], r["title"], r["year"], r["consensus"])
 
 
-def quote_from_row(r: aiosqlite.Row) -> Quote:
+def quote_from_row(r: Row) -> Quote:
     """A ``Quote`` from a row of ``QUOTE_SELECT``."""
     film = Film(0, r["title"], r["year"], None).name
     return Quote(
@@ -418,34 +418,34 @@ def quote_from_row(r: aiosqlite.Row) -> Quote:
     )
 
 
-async def _film_id(conn: aiosqlite.Connection, title: str, year: int | None) -> int:
+async def _film_id(conn: Connection, title: str, year: int | None) -> int:
     """The film's id, created on first use (inside the caller's transaction)."""
     # Not ON CONFLICT: UNIQUE treats NULL years as distinct, so look first.
-    rows = list(await conn.execute_fetchall(
+    rows = list(await conn.fetchall(
         "SELECT id FROM films WHERE title = ? AND year IS ?", (title, year)
     ))
     if rows:
         return int(rows[0][0])
     # Never the id of a removed film (``FilmStore.remove`` records the highest): an
     # "Another" button or an audit row naming it must not come to mean a new film.
-    cur = await conn.execute(
-        "INSERT INTO films (id, title, year) VALUES (1 + MAX("
-        " COALESCE((SELECT MAX(id) FROM films), 0),"
-        " COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)), ?, ?)",
-        (HIGHEST_REMOVED_FILM, title, year),
+    inserted = await conn.fetchall(
+        "INSERT INTO films (id, title, year) SELECT 1 + COALESCE(MAX(id), 0), ?, ?"
+        " FROM (SELECT id FROM films UNION ALL"
+        " SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?) AS taken RETURNING id",
+        (title, year, HIGHEST_REMOVED_FILM),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return int(inserted[0][0])
 
 
 async def adjust_stats(
-    conn: aiosqlite.Connection, where: str, params: Sequence[object], sign: int
+    conn: Connection, where: str, params: Sequence[object], sign: int
 ) -> None:
     """Add (``sign`` 1) or take away (-1) the visible quotes matching ``where`` in
     ``film_stats``: around a document's insert or delete, or around a correction."""
     await conn.execute(
         "INSERT INTO film_stats (film_id, kind, label, count, polarity_sum)"
-        " SELECT film_id, kind, label, ? * COUNT(*), ? * TOTAL(polarity) FROM quotes"
+        " SELECT film_id, kind, label, ? * COUNT(*), ? * COALESCE(SUM(polarity), 0.0)"
+        " FROM quotes"
         f" WHERE {where} AND hidden = 0 GROUP BY film_id, kind, label"
         " ON CONFLICT (film_id, kind, label) DO UPDATE SET count = count + excluded.count,"
         " polarity_sum = polarity_sum + excluded.polarity_sum",
@@ -453,10 +453,10 @@ async def adjust_stats(
     )
 
 
-async def _apply_corrections(conn: aiosqlite.Connection, film_id: int, doc_id: int) -> None:
+async def _apply_corrections(conn: Connection, film_id: int, doc_id: int) -> None:
     """Give a freshly stored document's quotes the film's corrections (by normalised
     text), and point the film's open reports at the new copies of their quotes."""
-    rows = list(await conn.execute_fetchall(
+    rows = list(await conn.fetchall(
         "SELECT EXISTS (SELECT 1 FROM corrections WHERE film_id = ?),"
         " EXISTS (SELECT 1 FROM reports WHERE film_id = ? AND resolved_at IS NULL)",
         (film_id, film_id),

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.models import Correction, Label, LabelSource, Quote, QuoteKind
+from bot.storage.connection import Connection, Row
 from bot.storage.corpus import QUOTE_SELECT, CorpusStore, adjust_stats, quote_from_row
 from bot.storage.pools import film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
@@ -117,7 +116,7 @@ class CorrectionStore:
         the film, for good. None when the quote is gone."""
         when = at.isoformat(timespec="seconds")
         async with self.db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(
+            rows = list(await conn.fetchall(
                 "SELECT film_id, text_hash, text, label, hidden, (SELECT COUNT(*) FROM quotes c"
                 " WHERE c.film_id = quotes.film_id AND c.text_hash = quotes.text_hash)"
                 " FROM quotes WHERE id = ?",
@@ -184,13 +183,13 @@ class CorrectionStore:
         reported this quote (their suggestion is updated, not counted twice), None when
         the quote is gone."""
         async with self.db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(
+            rows = list(await conn.fetchall(
                 "SELECT film_id, text_hash, text FROM quotes WHERE id = ?", (quote_id,)
             ))
             if not rows:
                 return None
             film_id, hashed, text = rows[0]
-            existing = list(await conn.execute_fetchall(
+            existing = list(await conn.fetchall(
                 "SELECT id FROM reports WHERE platform = ? AND reporter = ? AND film_id = ?"
                 " AND text_hash = ? AND resolved_at IS NULL",
                 (actor.platform, actor.user, film_id, hashed),
@@ -308,8 +307,8 @@ class CorrectionStore:
         return {int(r["id"]): quote_from_row(r) for r in rows}
 
 
-async def _checked(conn: aiosqlite.Connection, film_id: int) -> int:
-    rows = list(await conn.execute_fetchall(
+async def _checked(conn: Connection, film_id: int) -> int:
+    rows = list(await conn.fetchall(
         "SELECT COUNT(*) FROM quotes"
         " WHERE film_id = ? AND label_source <> 'scorer' AND label_source = ?",
         (film_id, LabelSource.PEOPLE.value),  # the first term lets quotes_film_source serve
@@ -317,5 +316,5 @@ async def _checked(conn: aiosqlite.Connection, film_id: int) -> int:
     return int(rows[0][0])
 
 
-def _stored(r: aiosqlite.Row) -> StoredQuote:
+def _stored(r: Row) -> StoredQuote:
     return StoredQuote(quote_from_row(r), int(r["film_id"]), bool(r["hidden"]))

@@ -1,196 +1,129 @@
-"""The one database connection, its pragmas, its write lock and its migrations.
+"""What every backend offers the storage modules: transactions, reads, migrations.
 
-The bot keeps a single aiosqlite connection (SQLite allows one writer anyway), and a
-second one in the checkpointer's thread that only checkpoints the WAL. Every
-write goes through ``transaction()``, which holds an asyncio lock so that two coroutines
-never interleave statements inside one transaction.
+``Database.open`` picks the backend from the target: a ``postgresql://`` URL opens
+PostgreSQL (``bot/storage/postgres.py``: several processes share one deployment), anything
+else is a SQLite file (``bot/storage/sqlite.py``: the embedded default). The storage
+modules see only ``Database`` and ``Connection`` and write SQLite's SQL;
+``bot/storage/dialect.py`` rewrites it for PostgreSQL.
 
-Every SQLite error about the file itself (disk full, read-only, damaged, locked…) leaves
-this class as a ``StorageError`` with one sentence (``bot.storage.errors``), so callers
-catch one exception type and a user never reads a traceback.
+Every invariant that several processes must keep is held by the database, never by a
+lock in one process: a write ``transaction()`` is serialised against every other one
+(SQLite's ``BEGIN IMMEDIATE``; a transaction-scoped advisory lock on PostgreSQL), except
+one given its own ``lock`` key (a channel's deck, a member's cooldown), which is
+serialised only against transactions holding that key.
 """
 
 from __future__ import annotations
 
-import asyncio
+import abc
 import logging
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.safe_text import safe_path
-from bot.storage.checkpointer import JOURNAL_SIZE_LIMIT, Checkpointer
-from bot.storage.errors import StorageError, folder_error, storage_error
+from bot.storage.connection import Connection, Row
+from bot.storage.dialect import Dialect
+from bot.storage.errors import StorageError
 from bot.storage.migrations import MIGRATIONS
 
 _log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000
 _ROW_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits: str.isdigit() also takes "²"
-_MAX_ROW_ID = 2**63 - 1  # SQLite integers are signed 64-bit
+_MAX_ROW_ID = 2**63 - 1  # both engines' integers are signed 64-bit
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+
+__all__ = [
+    "Connection", "Database", "Row", "StorageError", "is_postgresql", "is_row_id",
+    "redacted_target",
+]
 
 
 def is_row_id(text: str) -> bool:
-    """Whether ``text`` is a positive integer that fits a SQLite row id: ids come back
-    from buttons and command lines, and a bigger one is an OverflowError in sqlite3."""
+    """Whether ``text`` is a positive integer that fits a row id: ids come back from
+    buttons and command lines, and a bigger one overflows either engine."""
     return bool(_ROW_ID.fullmatch(text)) and 0 < int(text) <= _MAX_ROW_ID
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "StorageError", "is_row_id"]
+
+def is_postgresql(target: Path | str) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRESQL_SCHEMES)
 
 
-class Database:
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-        self._write_lock = asyncio.Lock()
-        self.checkpointer: Checkpointer | None = None
+def redacted_target(target: Path | str) -> str:
+    """A database target for messages: a path as it is, a URL without its password."""
+    if not is_postgresql(target):
+        return safe_path(Path(target))
+    parts = urlsplit(str(target))
+    if parts.password is None:
+        return str(target)
+    netloc = f"{parts.username}:***@{parts.hostname or ''}" + (
+        f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
-    @classmethod
-    async def open(cls, path: Path, *, migrate_to: int | None = None) -> Database:
-        """Open (creating folders and file as needed) and migrate to ``migrate_to`` (latest).
 
-        Raises ``StorageError`` with a sentence for the user; a half-opened connection is
-        closed first, or its thread would keep the process alive.
+class Database(abc.ABC):
+    dialect: ClassVar[Dialect]
+
+    @staticmethod
+    async def open(target: Path | str, *, migrate_to: int | None = None) -> Database:
+        """Open ``target`` (a SQLite path, or a ``postgresql://`` URL) and migrate it to
+        ``migrate_to`` (the latest by default). Raises ``StorageError`` with a sentence."""
+        if is_postgresql(target):
+            from bot.storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open_url(str(target), migrate_to=migrate_to)
+        from bot.storage.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.open_file(Path(target), migrate_to=migrate_to)
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The database as a person reads it in a message (a path, or a URL without its
+        password)."""
+
+    @abc.abstractmethod
+    def transaction(
+        self, durable: bool = False, lock: str | None = None
+    ) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction, rolled back on any exception.
+
+        ``durable`` commits so that a power cut cannot lose it (a daily post's claim and
+        its outcome). ``lock`` names what the transaction must own alone (a channel's
+        deck): it is then serialised only against others holding the same name, not
+        against every writer.
         """
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise folder_error(exc, path) from exc
-        connecting = aiosqlite.connect(path, isolation_level=None)
-        try:
-            conn = await connecting
-        except sqlite3.Error as exc:
-            # aiosqlite stops its worker thread after a failed connect without waiting;
-            # if asyncio.run() closed the loop first, the thread would die printing
-            # "Event loop is closed". Wait for it while the loop still runs.
-            await asyncio.to_thread(connecting._thread.join)
-            _raise_translated(exc, path)
-            raise StorageError(f"cannot open the database {safe_path(path)}: {exc}") from exc
-        try:
-            db = await cls._prepare(conn, path, migrate_to)
-        except BaseException as exc:
-            with suppress(sqlite3.Error):
-                await conn.close()
-            if isinstance(exc, sqlite3.Error):
-                _raise_translated(exc, path)
-                raise StorageError(f"cannot use the database {safe_path(path)}: {exc}") from exc
-            raise
-        db.start_checkpointer()
-        return db
 
-    @classmethod
-    async def _prepare(cls, conn: aiosqlite.Connection, path: Path, migrate_to: int | None
-                       ) -> Database:
-        conn.row_factory = aiosqlite.Row
-        # busy_timeout first: switching a brand-new file to WAL takes a lock that another
-        # process opening the same file at the same moment may hold.
-        # NORMAL in WAL mode survives any application crash; only a power cut can lose the
-        # last commits. Transactions whose loss would mean a duplicate post ask for FULL.
-        # Checkpoints (each an fsync) run in the checkpointer's thread, never in a
-        # command's commit; the WAL file is trimmed back to a bound when it restarts.
-        for pragma in (
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-            "wal_autocheckpoint=0",
-            f"journal_size_limit={JOURNAL_SIZE_LIMIT}",
-        ):
-            await conn.execute(f"PRAGMA {pragma}")
-        db = cls(conn, path)
-        await db.migrate(migrate_to)
-        return db
+    @abc.abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row of one read, outside any transaction."""
 
-    def start_checkpointer(self) -> None:
-        """Checkpoint the WAL in a thread from now on (``open`` does it)."""
-        if self.checkpointer is None:
-            self.checkpointer = Checkpointer(self.path)
-            self.checkpointer.start()
-
-    async def stop_checkpointer(self) -> None:
-        """Stop checkpointing, waiting for a checkpoint under way (off the event loop)."""
-        checkpointer, self.checkpointer = self.checkpointer, None
-        if checkpointer is not None:
-            await asyncio.to_thread(checkpointer.stop)
-
-    async def close(self) -> None:
-        await self.stop_checkpointer()
-        async with self._write_lock:
-            with self._translate():
-                await self.conn.close()
-
-    @contextmanager
-    def _translate(self) -> Iterator[None]:
-        """Re-raise an SQLite error about the file as a ``StorageError``."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            _raise_translated(exc, self.path)
-            raise
-
-    @asynccontextmanager
-    async def transaction(self, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (a failed
-        ``COMMIT`` included: a full disk can refuse it and leave the transaction open).
-
-        ``durable`` commits with ``synchronous=FULL`` (an fsync), for the writes that must
-        survive a power cut: a daily post's claim and its outcome.
-        """
-        async with self._write_lock:
-            with self._translate():
-                if durable:
-                    await self.conn.execute("PRAGMA synchronous=FULL")
-                try:
-                    await self.conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        yield self.conn
-                        await self.conn.execute("COMMIT")
-                    except BaseException:
-                        await self._rollback()
-                        raise
-                finally:
-                    if durable:
-                        with suppress(sqlite3.Error):
-                            await self.conn.execute("PRAGMA synchronous=NORMAL")
-
-    async def _rollback(self) -> None:
-        """Roll back if a transaction is still open: SQLite rolls back by itself after
-        some errors (a full disk, an I/O error), and a second ROLLBACK would raise and
-        hide the error that matters."""
-        if self.conn.in_transaction:
-            try:
-                await self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                _log.warning("rollback failed on %s", self.path, exc_info=True)
-
-    @asynccontextmanager
-    async def serialized(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The write lock without a transaction: reads then one autocommit write that no
-        other coroutine can interleave with (cheaper than BEGIN … COMMIT)."""
-        async with self._write_lock:
-            with self._translate():
-                yield self.conn
-
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        """One row in one thread hop (a cursor's execute + fetch takes three)."""
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        with self._translate():
-            return list(await self.conn.execute_fetchall(sql, params))
+    @abc.abstractmethod
+    async def close(self) -> None: ...
 
-    async def schema_version(self) -> int:
-        row = await self.fetchone("PRAGMA user_version")
-        return int(row[0]) if row else 0
+    @abc.abstractmethod
+    async def integrity_ok(self) -> bool:
+        """Whether the engine finds the stored data sound."""
+
+    @abc.abstractmethod
+    async def schema_version(self) -> int: ...
+
+    @abc.abstractmethod
+    async def _read_version(self, conn: Connection) -> int:
+        """The schema version, read inside ``conn``'s write transaction."""
+
+    @abc.abstractmethod
+    async def _write_version(self, conn: Connection, version: int) -> None: ...
 
     async def migrate(self, target: int | None = None) -> None:
-        """Apply each pending migration in its own transaction, bumping ``user_version``.
+        """Apply each pending migration in its own transaction, bumping the version.
 
         The version is read again inside each write transaction: several processes
         opening one new database at once all see version 0 before any has written, and
@@ -202,28 +135,15 @@ class Database:
         while True:
             if current > len(MIGRATIONS):
                 raise StorageError(
-                    f"{safe_path(self.path)} has schema version {current}, newer than "
+                    f"{self.name} has schema version {current}, newer than "
                     f"this reviewbot ({len(MIGRATIONS)}): upgrade reviewbot"
                 )
             if current >= target:
                 return
             async with self.transaction() as conn:
-                rows = list(await conn.execute_fetchall("PRAGMA user_version"))
-                current = int(rows[0][0])
+                current = await self._read_version(conn)
                 if current < min(target, len(MIGRATIONS)):
                     current += 1
-                    _log.info("migrating %s to schema version %d", self.path, current)
+                    _log.info("migrating %s to schema version %d", self.name, current)
                     await MIGRATIONS[current - 1](conn)
-                    await conn.execute(f"PRAGMA user_version={current}")
-
-    async def integrity_ok(self) -> bool:
-        row = await self.fetchone("PRAGMA integrity_check")
-        return row is not None and row[0] == "ok"
-
-
-def _raise_translated(exc: sqlite3.Error, path: Path) -> None:
-    """Raise ``exc`` as a ``StorageError`` when it is about the file; return when it is
-    not (a bug in our SQL), for the caller to re-raise it unchanged."""
-    error = storage_error(exc, path)
-    if error is not None:
-        raise error from exc
+                    await self._write_version(conn, current)

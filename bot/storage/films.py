@@ -70,7 +70,7 @@ class FilmStore:
         that a manager removed it, in the same transaction.
         """
         async with self.db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(
+            rows = list(await conn.fetchall(
                 "SELECT (SELECT COUNT(*) FROM documents WHERE film_id = ?),"
                 " (SELECT COUNT(*) FROM quotes WHERE film_id = ?),"
                 " EXISTS (SELECT 1 FROM films WHERE id = ?)",
@@ -79,12 +79,11 @@ class FilmStore:
             documents, quotes, exists = rows[0]
             if not exists:
                 return None
-            cur = await conn.execute(
+            schedules = await conn.execute(
                 "UPDATE schedules SET status = 'paused', pause_reason = ?, film_id = NULL"
                 " WHERE film_id = ?",
                 (pause_reason, film_id),
             )
-            schedules = cur.rowcount
             for table in ("pool", "pool_sizes", "decks", "film_stats", "reports"):
                 await conn.execute(f"DELETE FROM {table} WHERE film_id = ?", (film_id,))
             # Documents, quotes and corrections follow by ON DELETE CASCADE.

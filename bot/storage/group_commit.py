@@ -14,12 +14,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import aiosqlite
-
+from bot.storage.connection import Connection
 from bot.storage.database import Database
 
 T = TypeVar("T")
-Write = Callable[[aiosqlite.Connection], Awaitable[T]]
+Write = Callable[[Connection], Awaitable[T]]
 
 
 class GroupCommit:

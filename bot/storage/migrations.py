@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
-
+from bot.storage.connection import Connection
 from bot.storage.text_keys import text_hash, text_key
 
-Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+Migration = Callable[[Connection], Awaitable[None]]
 
 
-async def _execute_script(conn: aiosqlite.Connection, script: str) -> None:
+async def _execute_script(conn: Connection, script: str) -> None:
     # executescript() would COMMIT the surrounding transaction; run statements one by one.
     for statement in script.split(";"):
         if statement.strip():
             await conn.execute(statement)
 
 
-async def v1_corpus_and_schedules(conn: aiosqlite.Connection) -> None:
+async def v1_corpus_and_schedules(conn: Connection) -> None:
     """The first schema: films, documents, quotes, schedules and daily-post claims."""
     await _execute_script(
         conn,
@@ -91,7 +90,7 @@ async def v1_corpus_and_schedules(conn: aiosqlite.Connection) -> None:
     )
 
 
-async def v2_pools_decks_stats(conn: aiosqlite.Connection) -> None:
+async def v2_pools_decks_stats(conn: Connection) -> None:
     """Constant-time ``/quote``, ``/verdict`` and ``/mood`` at a million quotes.
 
     ``pool`` numbers each film's quotes per mood densely (rank 0..n-1) so a channel's
@@ -141,17 +140,17 @@ async def v2_pools_decks_stats(conn: aiosqlite.Connection) -> None:
     # pool_dirty defaults to 1: every film's pool is built on first use.
 
 
-async def v3_film_names_index(conn: aiosqlite.Connection) -> None:
+async def v3_film_names_index(conn: Connection) -> None:
     """Case-insensitive film lookup by title without reading every film."""
     await conn.execute("CREATE INDEX films_title_nocase ON films(title COLLATE NOCASE)")
 
 
-async def v4_pools_from_the_critics_voice(conn: aiosqlite.Connection) -> None:
+async def v4_pools_from_the_critics_voice(conn: Connection) -> None:
     """Pools now hold only the film's critics' voice (``models.critics_voice``): renumber."""
     await conn.execute("UPDATE films SET pool_dirty = 1")
 
 
-async def v5_corrections_by_people(conn: aiosqlite.Connection) -> None:
+async def v5_corrections_by_people(conn: Connection) -> None:
     """Corrections by people (issue 11): who decided each label, hidden quotes, the
     corrections keyed by film and normalised text (so they survive re-ingest), their
     append-only audit, and members' reports waiting for /review.
@@ -240,21 +239,21 @@ async def v5_corrections_by_people(conn: aiosqlite.Connection) -> None:
         UPDATE films SET pool_dirty = 1
         """,
     )
-    rows = await conn.execute_fetchall("SELECT id, text FROM quotes")
+    rows = await conn.fetchall("SELECT id, text FROM quotes")
     await conn.executemany(
         "UPDATE quotes SET text_hash = ? WHERE id = ?",
         [(text_hash(text_key(r[1])), r[0]) for r in rows],
     )
 
 
-async def v6_labeller(conn: aiosqlite.Connection) -> None:
+async def v6_labeller(conn: Connection) -> None:
     """Which scorer labelled the stored quotes (``bot.storage.labeller``), so a release
     that ships another one re-labels them at start. No row yet: the next start re-labels
     everything the scorer decided."""
     await conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-async def v7_attribution(conn: aiosqlite.Connection) -> None:
+async def v7_attribution(conn: Connection) -> None:
     """Who said it and where, per quote (issue 12): a dataset holds many critics and
     outlets in one file, so outlet, date and link live on the quote as the author
     already did; ``documents.url`` is the page a link or a saved page came from, the
@@ -270,7 +269,7 @@ async def v7_attribution(conn: aiosqlite.Connection) -> None:
     )
 
 
-async def v8_schedules_per_channel(conn: aiosqlite.Connection) -> None:
+async def v8_schedules_per_channel(conn: Connection) -> None:
     """Several schedules per channel, on chosen days, with skipped dates and an opt-in
     mention (issue 14).
 
@@ -335,7 +334,7 @@ async def v8_schedules_per_channel(conn: aiosqlite.Connection) -> None:
     )
 
 
-async def v9_growing_pools(conn: aiosqlite.Connection) -> None:
+async def v9_growing_pools(conn: Connection) -> None:
     """Pools that grow without renumbering (issue 16): ranks carry the pool's version, so
     a full rebuild writes the next version beside the one draws read and swaps by bumping
     ``films.pool_version``; ``pool_quote`` finds a removed quote's ranks (they become
@@ -372,6 +371,19 @@ async def v9_growing_pools(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def v10_film_titles_by_lower(conn: Connection) -> None:
+    """Film names are matched by ``lower(title)`` (issue 13): the one case rule both
+    SQLite and PostgreSQL apply alike (``COLLATE NOCASE`` is SQLite's alone), so the
+    title index is rebuilt on that expression."""
+    await _execute_script(
+        conn,
+        """
+        DROP INDEX films_title_nocase;
+        CREATE INDEX films_title_lower ON films(lower(title))
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
@@ -382,4 +394,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     v7_attribution,
     v8_schedules_per_channel,
     v9_growing_pools,
+    v10_film_titles_by_lower,
 )

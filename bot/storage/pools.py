@@ -20,9 +20,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.models import Label, Mood, QuoteKind, critics_voice
+from bot.storage.connection import Connection
 from bot.storage.database import Database
 
 _log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ _DROP_CHUNK = 2048
 _LIVE_SHARE = 0.75
 _MIN_REBUILT = 8  # ... unless it has fewer ranks than this: skipping them costs nothing
 # A film's visible quotes, from ``film_stats`` (``f`` is the film's row).
-_QUOTES = "(SELECT TOTAL(count) FROM film_stats s WHERE s.film_id = f.id)"
+_QUOTES = "(SELECT COALESCE(SUM(count), 0) FROM film_stats s WHERE s.film_id = f.id)"
 _NO_END = 2**62  # the last chunk reads to the end: no quote was added while it ran
 _PASSES = 2  # rebuilds in a row when the film changed under the previous one
 
@@ -52,23 +51,23 @@ POOL_FILTERS: dict[Mood, str] = {
 _ANY_LABEL = "label IN (" + ", ".join(f"'{label.value}'" for label in Label) + ")"
 
 
-async def film_voice(conn: aiosqlite.Connection, film_id: int) -> QuoteKind | None:
+async def film_voice(conn: Connection, film_id: int) -> QuoteKind | None:
     """The kind of quote the film's pools hold (``critics_voice``), from ``film_stats``."""
-    rows = await conn.execute_fetchall(
+    rows = await conn.fetchall(
         "SELECT DISTINCT kind FROM film_stats WHERE film_id = ? AND count > 0", (film_id,)
     )
     return critics_voice({QuoteKind(r[0]) for r in rows})
 
 
 async def leave_pools(
-    conn: aiosqlite.Connection, film_id: int, where: str, params: Sequence[object]
+    conn: Connection, film_id: int, where: str, params: Sequence[object]
 ) -> None:
     """Take the film's quotes matching ``where`` out of every pool version, before they
     are deleted, hidden or relabelled: their ranks become holes (a rank is never given
     twice in a version, so a deck never meets a quote twice in a round). Asks for a
     rebuild when holes pass ``1 - _LIVE_SHARE`` of the ranks."""
     chosen = f"SELECT id FROM quotes WHERE {where}"
-    counts = list(await conn.execute_fetchall(
+    counts = list(await conn.fetchall(
         f"SELECT version, mood, COUNT(*) FROM pool WHERE quote_id IN ({chosen})"
         " GROUP BY version, mood",
         params,
@@ -83,13 +82,14 @@ async def leave_pools(
     await conn.execute(
         "UPDATE films SET pool_dirty = 1 WHERE id = ? AND pool_dirty = 0 AND EXISTS"
         " (SELECT 1 FROM pool_sizes s WHERE s.film_id = films.id"
-        " AND s.version = films.pool_version AND s.size >= ? AND s.live < s.size * ?)",
+        " AND s.version = films.pool_version AND s.size >= ?"
+        " AND s.live < s.size * CAST(? AS REAL))",
         (film_id, _MIN_REBUILT, _LIVE_SHARE),
     )
 
 
 async def join_pools(
-    conn: aiosqlite.Connection, film_id: int, voice_before: QuoteKind | None, where: str,
+    conn: Connection, film_id: int, voice_before: QuoteKind | None, where: str,
     params: Sequence[object],
 ) -> None:
     """Give the film's visible quotes matching ``where`` the next ranks of their pools,
@@ -102,7 +102,7 @@ async def join_pools(
         return
     if voice is None:
         return
-    rows = list(await conn.execute_fetchall(
+    rows = list(await conn.fetchall(
         "SELECT s.version, f.pool_version, f.pool_cursor FROM films f JOIN pool_sizes s"
         " ON s.film_id = f.id AND s.mood = ? AND s.version >= f.pool_version WHERE f.id = ?",
         (Mood.ANY.value, film_id),
@@ -117,7 +117,7 @@ async def join_pools(
 
 
 async def _append(
-    conn: aiosqlite.Connection, film_id: int, version: int, mood: Mood, voice: QuoteKind,
+    conn: Connection, film_id: int, version: int, mood: Mood, voice: QuoteKind,
     where: str, params: Sequence[object],
 ) -> None:
     """Number the quotes matching ``where`` after the pool's last rank, in id order."""
@@ -128,11 +128,11 @@ async def _append(
         f" FROM quotes WHERE {where}",
         (film_id, version, mood.value, film_id, version, mood.value, *params),
     )
-    if added.rowcount > 0:
+    if added > 0:
         await conn.execute(
             "UPDATE pool_sizes SET size = size + ?, live = live + ?"
             " WHERE film_id = ? AND version = ? AND mood = ?",
-            (added.rowcount, added.rowcount, film_id, version, mood.value),
+            (added, added, film_id, version, mood.value),
         )
 
 
@@ -238,7 +238,7 @@ class PoolBuilder:
         """Number the next ``CHUNK_IDS`` quote ids into the next version; at the end,
         swap it in. True when the rebuild is over."""
         async with self.db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(
+            rows = list(await conn.fetchall(
                 "SELECT pool_version, pool_cursor FROM films WHERE id = ?", (film_id,)))
             if not rows or rows[0][1] is None:
                 return True  # the film is gone, or another process finished it
@@ -274,7 +274,7 @@ class PoolBuilder:
         film's id) ``_DROP_CHUNK`` at a time, each a range of the primary key."""
         while True:
             async with self.db.transaction() as conn:
-                victim = list(await conn.execute_fetchall(
+                victim = list(await conn.fetchall(
                     f"SELECT version, mood FROM pool WHERE film_id = ? AND {versions} LIMIT 1",
                     (film_id, film_id),
                 ))
@@ -282,7 +282,7 @@ class PoolBuilder:
                     return
                 version, mood = victim[0]
                 key = (film_id, version, mood)
-                bound = list(await conn.execute_fetchall(
+                bound = list(await conn.fetchall(
                     "SELECT rank FROM pool WHERE film_id = ? AND version = ? AND mood = ?"
                     " ORDER BY rank LIMIT 1 OFFSET ?",
                     (*key, _DROP_CHUNK - 1),
@@ -299,8 +299,9 @@ class PoolBuilder:
         marks = ", ".join("?" * len(film_ids))
         # critics_voice in SQL: critic excerpts, else review sentences, else readers.
         voice = (
-            "WITH v AS (SELECT film_id, CASE WHEN MAX(kind = 'critic') THEN 'critic'"
-            " WHEN MAX(kind = 'review') THEN 'review' WHEN MAX(kind = 'reader') THEN 'reader'"
+            "WITH v AS (SELECT film_id, CASE WHEN MAX(CASE kind WHEN 'critic' THEN 1 END) = 1"
+            " THEN 'critic' WHEN MAX(CASE kind WHEN 'review' THEN 1 END) = 1 THEN 'review'"
+            " WHEN MAX(CASE kind WHEN 'reader' THEN 1 END) = 1 THEN 'reader'"
             f" END AS kind FROM film_stats WHERE film_id IN ({marks}) AND count > 0"
             " GROUP BY film_id)"
         )
@@ -321,7 +322,7 @@ class PoolBuilder:
                     " SELECT id, version, ?, size, size FROM (SELECT f.id, f.pool_version + 1"
                     " AS version, (SELECT COUNT(*) FROM pool p WHERE p.film_id = f.id"
                     "  AND p.version = f.pool_version + 1 AND p.mood = ?) AS size"
-                    f" FROM films f WHERE f.id IN ({marks}))",
+                    f" FROM films f WHERE f.id IN ({marks})) AS sizes",
                     (mood.value, mood.value, *film_ids),
                 )
             await conn.execute(
@@ -332,12 +333,13 @@ class PoolBuilder:
         self.passes += len(film_ids)
 
 
-async def _edge(conn: aiosqlite.Connection, film_id: int, which: str) -> int | None:
+async def _edge(conn: Connection, film_id: int, which: str) -> int | None:
     """The film's lowest or highest quote id (``which``: MIN or MAX), from one probe of
     ``quotes_film_label`` per label rather than a scan of the film."""
     probes = " UNION ALL ".join(
         f"SELECT {which}(id) AS id FROM quotes WHERE film_id = ?1 AND label = '{label.value}'"
         for label in Label
     )
-    rows = list(await conn.execute_fetchall(f"SELECT {which}(id) FROM ({probes})", (film_id,)))
+    rows = list(await conn.fetchall(f"SELECT {which}(id) FROM ({probes}) AS edges",
+                                    (film_id,)))
     return None if rows[0][0] is None else int(rows[0][0])

@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot import metrics
 from bot.models import Mood, Schedule, ScheduleStatus
 from bot.schedule_times import iso_utc, parse_iso_utc
+from bot.storage.connection import Connection, Row
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
 from bot.weekdays import EVERY_DAY
@@ -99,7 +98,7 @@ class ScheduleStore:
         day that already had its post does not post twice that day.
         """
         async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
+            rows = await conn.fetchall(
                 "SELECT name FROM schedules WHERE platform = ? AND workspace = ?"
                 " AND channel = ?",
                 (spec.platform, spec.workspace or "", spec.channel),
@@ -192,13 +191,12 @@ class ScheduleStore:
         is there and the day is not posted again. Claims made together share the commit.
         """
 
-        async def insert(conn: aiosqlite.Connection) -> bool:
-            cur = await conn.execute(
+        async def insert(conn: Connection) -> bool:
+            return await conn.execute(
                 "INSERT OR IGNORE INTO posts (schedule_id, local_date, claimed_at)"
                 " VALUES (?, ?, ?)",
                 (schedule_id, day.isoformat(), iso_utc(now)),
-            )
-            return cur.rowcount == 1
+            ) == 1
 
         return await self._durable.run(insert)
 
@@ -209,7 +207,7 @@ class ScheduleStore:
         """Record how the claimed post ended and move the schedule to its next instant
         (durable, sharing the commit with the claims and outcomes made alongside)."""
 
-        async def update(conn: aiosqlite.Connection) -> None:
+        async def update(conn: Connection) -> None:
             await conn.execute(
                 "UPDATE posts SET outcome = ?, message_id = ? WHERE schedule_id = ?"
                 " AND local_date = ?",
@@ -264,7 +262,7 @@ class ScheduleStore:
                 for s in schedules]
 
 
-def _schedule(r: aiosqlite.Row) -> Schedule:
+def _schedule(r: Row) -> Schedule:
     return Schedule(
         id=r["id"], platform=r["platform"], channel=r["channel"],
         workspace=r["workspace"] or None, created_by=r["created_by"], hour=r["hour"],

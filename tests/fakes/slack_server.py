@@ -11,6 +11,10 @@ It speaks the real protocol, so the real slack_sdk and slack-bolt run against it
   takes at most 5 posts.
 - Socket Mode: ``apps.connections.open`` returns ``ws://.../socket``; the fake sends
   ``hello`` on connect, then whatever envelopes the test sends, and records every ack.
+  Like Slack, it takes several connections at once (one per app process) and deals each
+  envelope to exactly one of them, in turn; a connection it sent ``disconnect`` gets no
+  more. Connections are numbered from 1 in the order they opened: ``delivered_on`` and
+  ``acked_on`` say which one got and answered each envelope.
 
 Off by default, a platform's pace: ``latency`` delays every Web API answer, and
 ``post_interval`` (seconds; Slack allows about one message a second in a channel) answers
@@ -61,6 +65,15 @@ class _Failure:
 
 
 @dataclass
+class _Connection:
+    """One Socket Mode websocket; ``draining`` once told to disconnect."""
+
+    number: int
+    ws: web.WebSocketResponse
+    draining: bool = False
+
+
+@dataclass
 class FakeSlack:
     bot_token: str = BOT_TOKEN
     app_token: str = APP_TOKEN
@@ -71,6 +84,8 @@ class FakeSlack:
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
+    delivered_on: dict[str, list[int]] = field(default_factory=dict)  # envelope -> connections
+    acked_on: dict[str, list[int]] = field(default_factory=dict)  # envelope -> connections
     connections_opened: int = 0
     latency: float = 0.0  # seconds before each Web API answer
     post_interval: float | None = None  # per channel, between accepted chat.postMessage
@@ -79,7 +94,9 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._last_post: dict[str, float] = {}  # channel -> loop time of its last post
         self._failures: dict[str, list[_Failure]] = {}
-        self._sockets: list[web.WebSocketResponse] = []
+        self._sockets: list[_Connection] = []
+        self._turn = itertools.count()  # round robin over the connections taking envelopes
+        self._unacked: dict[str, dict[str, Any]] = {}  # id -> envelope as last sent
         self._server = Loopback()
         self._ts = itertools.count(1)
 
@@ -97,8 +114,8 @@ class FakeSlack:
         return self._server.port
 
     async def close(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
+        for connection in list(self._sockets):
+            await connection.ws.close()
         await self._server.stop()
 
     @property
@@ -173,16 +190,18 @@ class FakeSlack:
     # -- Socket Mode ---------------------------------------------------------------
 
     async def wait_connected(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Until ``count`` connections were asked for and one of them takes envelopes."""
         await self.wait_for(
-            lambda: self.connections_opened >= count and self._live_socket(), timeout
+            lambda: self.connections_opened >= count and self._taking(), timeout
         )
 
     async def send_envelope(
         self, kind: str, payload: dict[str, Any], envelope_id: str | None = None
     ) -> str:
-        """Send an envelope (``slash_commands``, ``interactive`` ...) on the live socket."""
+        """Send an envelope (``slash_commands``, ``interactive`` ...) on one live connection,
+        the next in turn, as Slack spreads envelopes over an app's connections."""
         envelope_id = envelope_id or uuid.uuid4().hex
-        await self._send(
+        await self._deliver(
             {
                 "envelope_id": envelope_id,
                 "type": kind,
@@ -194,8 +213,23 @@ class FakeSlack:
         )
         return envelope_id
 
+    async def redeliver_unacked(self) -> list[str]:
+        """Send again every envelope no connection acknowledged, each to the next live
+        connection with ``retry_attempt`` one more, as Slack retries; their ids."""
+        unacked = list(self._unacked.values())
+        for message in unacked:
+            await self._deliver(
+                message | {"retry_attempt": message["retry_attempt"] + 1, "retry_reason": "timeout"}
+            )
+        return [m["envelope_id"] for m in unacked]
+
     async def send_disconnect(self, reason: str = "refresh_requested") -> None:
-        await self._send({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}})
+        """Ask the newest connection to reconnect; it gets no envelope after this."""
+        connection = self._live()[-1]
+        connection.draining = True
+        await connection.ws.send_str(
+            json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}})
+        )
 
     async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
         ack: dict[str, Any] = await self.wait_for(
@@ -205,29 +239,36 @@ class FakeSlack:
         return ack
 
     def live_connections(self) -> int:
-        return sum(not ws.closed for ws in self._sockets)
+        return len(self._live())
 
     def acks_for(self, envelope_id: str) -> list[dict[str, Any]]:
         return [a for a in self.acks if a.get("envelope_id") == envelope_id]
 
-    def _live_socket(self) -> web.WebSocketResponse | None:
-        live = [ws for ws in self._sockets if not ws.closed]
-        return live[-1] if live else None
+    def _live(self) -> list[_Connection]:
+        return [c for c in self._sockets if not c.ws.closed]
 
-    async def _send(self, message: dict[str, Any]) -> None:
-        ws = self._live_socket()
-        assert ws is not None, "no Socket Mode connection"
-        await ws.send_str(json.dumps(message))
+    def _taking(self) -> list[_Connection]:
+        return [c for c in self._live() if not c.draining]
+
+    async def _deliver(self, envelope: dict[str, Any]) -> None:
+        """``envelope`` on the next connection taking envelopes, in turn."""
+        taking = self._taking()
+        assert taking, "no Socket Mode connection"
+        connection = taking[next(self._turn) % len(taking)]
+        self._unacked[envelope["envelope_id"]] = envelope
+        self.delivered_on.setdefault(envelope["envelope_id"], []).append(connection.number)
+        await connection.ws.send_str(json.dumps(envelope))
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        self._sockets.append(ws)
+        connection = _Connection(len(self._sockets) + 1, ws)
+        self._sockets.append(connection)
         await ws.send_str(
             json.dumps(
                 {
                     "type": "hello",
-                    "num_connections": 1,
+                    "num_connections": self.live_connections(),
                     "connection_info": {"app_id": "A0FAKE"},
                     "debug_info": {"host": "fake", "approximate_connection_time": 3600},
                 }
@@ -236,7 +277,11 @@ class FakeSlack:
         await self._notify()
         async for message in ws:
             if message.type == WSMsgType.TEXT:
-                self.acks.append(json.loads(message.data))
+                ack = json.loads(message.data)
+                self.acks.append(ack)
+                envelope_id = str(ack.get("envelope_id"))
+                self._unacked.pop(envelope_id, None)
+                self.acked_on.setdefault(envelope_id, []).append(connection.number)
                 await self._notify()
         await self._notify()
         return ws

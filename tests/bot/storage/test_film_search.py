@@ -72,4 +72,4 @@ async def test_the_prefix_query_uses_the_title_index(db: Database) -> None:
     plan = " ".join(str(row[3]) for row in await db.fetchall(
         f"EXPLAIN QUERY PLAN {_PREFIX}", ("a", "b", 25)
     ))
-    assert "films_title_nocase" in plan and "SCAN" not in plan
+    assert "films_title_lower" in plan and "SCAN" not in plan

@@ -70,7 +70,7 @@ async def test_pragmas(tmp_path: Path) -> None:
             assert row is not None and row[0] == expected, pragma
         # Claims commit with an fsync (FULL = 2); everything else stays NORMAL (1).
         async with db.transaction(durable=True) as conn:
-            rows = list(await conn.execute_fetchall("PRAGMA synchronous"))
+            rows = await conn.fetchall("PRAGMA synchronous")
             assert rows[0][0] == 2
         row = await db.fetchone("PRAGMA synchronous")
         assert row is not None and row[0] == 1
