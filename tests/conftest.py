@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +14,17 @@ import pytest
 from bot.app import ReviewBot
 from bot.invocation import Invocation
 from bot.settings import Settings
+from tests.backends import create_database, database_url, drop_database
 from tests.fakes.clock import FakeClock
+
+pytest_plugins = ["tests.backends"]
+
+
+@pytest.fixture
+def backend() -> str:
+    """The storage backend a test runs on: SQLite unless its module or folder asks for
+    both (``tests.backends.both_backends``)."""
+    return "sqlite"
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +40,36 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def template_postgres(postgres: str) -> Iterator[str]:
+    """A PostgreSQL database with the default corpus, made once per session; each test
+    copies it (``CREATE DATABASE … TEMPLATE``)."""
+    name = create_database()
+
+    async def build() -> None:
+        await (await ReviewBot.open(Settings(database_url=database_url(name)))).close()
+
+    asyncio.run(build())
+    yield name
+    drop_database(name)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
-    """A test's own database file, copied from the template with SQLite's backup API."""
+def settings(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
+    """A test's own database holding the default corpus: a file copied from the SQLite
+    template with SQLite's backup API, or a PostgreSQL database copied from its template."""
     db_path = tmp_path / "reviewbot.sqlite3"
+    if backend == "postgresql":
+        name = create_database(template=request.getfixturevalue("template_postgres"))
+        yield Settings(db_path=db_path, database_url=database_url(name))
+        drop_database(name)
+        return
+    template_db = request.getfixturevalue("template_db")
     with closing(sqlite3.connect(template_db)) as src, closing(sqlite3.connect(db_path)) as dst:
         src.backup(dst)
-    return Settings(db_path=db_path)
+    yield Settings(db_path=db_path)
 
 
 @pytest.fixture

@@ -447,8 +447,9 @@ async def adjust_stats(
         " SELECT film_id, kind, label, ? * COUNT(*), ? * COALESCE(SUM(polarity), 0.0)"
         " FROM quotes"
         f" WHERE {where} AND hidden = 0 GROUP BY film_id, kind, label"
-        " ON CONFLICT (film_id, kind, label) DO UPDATE SET count = count + excluded.count,"
-        " polarity_sum = polarity_sum + excluded.polarity_sum",
+        " ON CONFLICT (film_id, kind, label) DO UPDATE"
+        " SET count = film_stats.count + excluded.count,"
+        " polarity_sum = film_stats.polarity_sum + excluded.polarity_sum",
         (sign, sign, *params),
     )
 

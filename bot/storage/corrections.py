@@ -279,7 +279,7 @@ class CorrectionStore:
     async def audit(self, film_id: int | None = None) -> list[AuditRow]:
         rows = await self.db.fetchall(
             "SELECT quote_id, film_id, from_label, to_label, by_user, platform, channel, at"
-            " FROM correction_log WHERE ? IS NULL OR film_id = ? ORDER BY id",
+            " FROM correction_log WHERE CAST(? AS INTEGER) IS NULL OR film_id = ? ORDER BY id",
             (film_id, film_id),
         )
         return [AuditRow(*r) for r in rows]
@@ -288,7 +288,8 @@ class CorrectionStore:
         rows = await self.db.fetchall(
             "SELECT f.title, f.year, c.text, c.label, c.hidden, c.by_user, c.at"
             " FROM corrections c JOIN films f ON f.id = c.film_id"
-            " WHERE ? IS NULL OR c.film_id = ? ORDER BY f.title, f.year, c.at, c.text_key",
+            " WHERE CAST(? AS INTEGER) IS NULL OR c.film_id = ?"
+            " ORDER BY f.title, f.year, c.at, c.text_key",
             (film_id, film_id),
         )
         return [

@@ -90,7 +90,8 @@ class FilmStore:
             await conn.execute("DELETE FROM films WHERE id = ?", (film_id,))
             await conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                " SET value = CASE WHEN CAST(meta.value AS INTEGER)"
+                " >= CAST(excluded.value AS INTEGER) THEN meta.value ELSE excluded.value END",
                 (HIGHEST_REMOVED_FILM, str(film_id)),
             )
             if default_corpus:

@@ -23,6 +23,7 @@ from bot.replies import (
     TextMoodReply,
     VerdictReply,
 )
+from tests.backends import both_backends as backend  # noqa: F401
 from tests.bot.test_safe_text import huge_text, nasty_text, unsafe_chars
 
 

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.faults import ENV
+from tests.backends import query
 
 CLI = [sys.executable, "-m", "adapters.cli"]
 
 
-def run(db: Path, *args: str, crash: str | None = None, stdin: str = "",
+def run(db: Path | str, *args: str, crash: str | None = None, stdin: str = "",
         ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
     env["REVIEWBOT_DB"] = str(db)
@@ -27,12 +28,7 @@ def run(db: Path, *args: str, crash: str | None = None, stdin: str = "",
     if crash:
         env[ENV] = crash
     return subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=env,
-                          timeout=60, cwd=db.parent)
-
-
-def query(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+                          timeout=60, cwd=db.parent if isinstance(db, Path) else None)
 
 
 def test_sigkill_mid_ingest_leaves_no_half_document(tmp_path: Path) -> None:

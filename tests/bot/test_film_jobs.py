@@ -14,6 +14,7 @@ from bot.film_jobs import FilmJobs, OnFile, OnProgress, Upload
 from bot.ingest.pipeline import FileResult, IngestReport
 from bot.invocation import Invocation
 from bot.replies import ErrorReply, FilmAddReply, JobState
+from tests.backends import both_backends as backend  # noqa: F401
 
 LINES = "A dazzling, tender film that moves you deeply.\nA dull, lifeless mess of a film.\n"
 

@@ -21,6 +21,8 @@ from bot.models import Mood, Schedule, ScheduleStatus
 from bot.replies import ErrorReply, QuoteReply, ScheduleReply
 from bot.scheduler import BATCH, IN_FLIGHT
 from bot.storage.schedules import ScheduleSpec
+from tests.backends import both_backends as backend  # noqa: F401
+from tests.backends import execute, read_only
 from tests.fakes.clock import FakeClock
 from tests.fakes.poster import RecordingPoster
 
@@ -250,7 +252,7 @@ async def test_a_stored_zone_the_stricter_check_refuses(
     """Schedules saved before only IANA names were accepted keep their zone if it still
     loads; one that does not is paused with the reason, and the loop ends."""
     poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
-    await core.db.conn.execute("UPDATE schedules SET timezone = ?", (stored,))
+    await execute(core.db, "UPDATE schedules SET timezone = ?", (stored,))
     fired = await asyncio.wait_for(
         run_until(core, clock, at(NY, 2026, 6, 3, 8, 0), timedelta(minutes=30)), 30
     )
@@ -289,13 +291,12 @@ async def test_a_storage_failure_pauses_daily_posts_not_the_bot(
     to end Scheduler.run, and with it every adapter. Now the pass waits and retries."""
     poster = await setup(core, clock, admin, at(NY, 2026, 6, 1, 8, 0), AT_9)
     clock.set(at(NY, 2026, 6, 1, 9, 1))
-    await core.db.conn.execute("PRAGMA query_only=1")
-    stop = asyncio.Event()
-    running = asyncio.ensure_future(core.scheduler.run(stop))
-    for _ in range(50):
-        await asyncio.sleep(0.01)
-    assert not running.done() and poster.posts == []
-    await core.db.conn.execute("PRAGMA query_only=0")
+    async with read_only(core.db):
+        stop = asyncio.Event()
+        running = asyncio.ensure_future(core.scheduler.run(stop))
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+        assert not running.done() and poster.posts == []
     clock.advance(minutes=3)  # past RETRY_AFTER
     for _ in range(200):
         if poster.posts:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import shutil
-import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
-from tests.bot.test_crash import query, run
+from tests.backends import create_database, database_url, drop_database, query
+from tests.bot.test_crash import run
 
 
-def ids_of(db: Path, label: str, limit: int) -> list[int]:
+def ids_of(db: Path | str, label: str, limit: int) -> list[int]:
     return [int(r[0]) for r in query(
         db, f"SELECT id FROM quotes WHERE kind = 'critic' AND label = '{label}' ORDER BY id"
         f" LIMIT {limit}"
@@ -23,14 +25,14 @@ def no_traceback(result: object) -> None:
 
 
 def test_list_shows_ids_labels_sources_and_safe_text(settings: Settings) -> None:
-    db = settings.db_path
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "INSERT INTO quotes (film_id, document_id, kind, text, position, label, polarity,"
-            " confidence) SELECT film_id, id, 'critic', ?, 999, 'negative', -0.9, 0.01"
-            " FROM documents LIMIT 1",
-            ("Evil \x1b]0;pwned\x07title\x1b[31m red\u202e and\nmore",),
-        )
+    db = settings.database
+    query(
+        db,
+        "INSERT INTO quotes (film_id, document_id, kind, text, position, label, polarity,"
+        " confidence) SELECT film_id, id, 'critic', ?, 999, 'negative', -0.9, 0.01"
+        " FROM documents LIMIT 1",
+        ("Evil \x1b]0;pwned\x07title\x1b[31m red\u202e and\nmore",),
+    )
     result = run(db, "label", "list", "--mood", "negative", "--limit", "4")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -44,7 +46,7 @@ def test_list_shows_ids_labels_sources_and_safe_text(settings: Settings) -> None
 
 
 def test_set_corrects_by_id_with_an_audit_row(settings: Settings) -> None:
-    db = settings.db_path
+    db = settings.database
     quote_id = ids_of(db, "positive", 1)[0]
     result = run(db, "label", "set", str(quote_id), "negative", "--by", "Zed")
     assert result.returncode == 0, result.stderr
@@ -70,11 +72,19 @@ def test_set_corrects_by_id_with_an_audit_row(settings: Settings) -> None:
     no_traceback(huge)
 
 
-def test_export_then_import_into_another_database(settings: Settings, tmp_path: Path) -> None:
-    db = settings.db_path
-    fresh = tmp_path / "other" / "copy.sqlite3"
-    fresh.parent.mkdir()
-    shutil.copy(db, fresh)  # closed and checkpointed: the template's copy, no corrections
+def test_export_then_import_into_another_database(
+    settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    db = settings.database
+    fresh: Path | str
+    if isinstance(db, Path):
+        fresh = tmp_path / "other" / "copy.sqlite3"
+        fresh.parent.mkdir()
+        shutil.copy(db, fresh)  # closed and checkpointed: the template's copy, no corrections
+    else:
+        name = create_database(template=request.getfixturevalue("template_postgres"))
+        request.addfinalizer(lambda: drop_database(name))
+        fresh = database_url(name)
     positive, negative = ids_of(db, "positive", 1)[0], ids_of(db, "negative", 1)[0]
     assert run(db, "label", "set", str(positive), "mixed", "--by", "Ann").returncode == 0
     assert run(db, "label", "set", str(negative), "hide", "--by", "Bob").returncode == 0
@@ -102,7 +112,7 @@ def test_export_then_import_into_another_database(settings: Settings, tmp_path: 
 def test_import_skips_bad_rows_with_their_line_numbers(
     settings: Settings, tmp_path: Path
 ) -> None:
-    db = settings.db_path
+    db = settings.database
     good_text = query(db, "SELECT text FROM quotes WHERE kind = 'critic' AND label = 'positive'"
                           " ORDER BY id LIMIT 1")[0][0]
     source = tmp_path / "in.csv"

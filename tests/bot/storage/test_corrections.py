@@ -11,6 +11,7 @@ from bot.models import Correction, Label, LabelSource
 from bot.replies import CorrectionReply, QuoteReply, ReviewReply, correction_value
 from bot.settings import Settings
 from bot.storage.text_keys import text_key
+from tests.backends import execute
 
 FILM = "Test (2020)"
 LINES = [
@@ -164,10 +165,10 @@ async def test_keeping_one_copy_moves_the_other_copies_pools_too(
     copy = LINES[0].upper().replace(",", "")
     await core.ingest([write(tmp_path / "t.txt", [*LINES, copy])], FILM)
     film = await core.ctx.film(FILM)
-    await core.db.conn.execute(
+    await execute(core.db,
         "UPDATE quotes SET label = 'neutral' WHERE film_id = ? AND text = ?", (film.id, copy)
     )
-    await core.db.conn.execute("UPDATE films SET pool_dirty = 1 WHERE id = ?", (film.id,))
+    await execute(core.db, "UPDATE films SET pool_dirty = 1 WHERE id = ?", (film.id,))
     await core.corpus.rebuild_dirty_pools()
     first = await core.db.fetchone(
         "SELECT id, label FROM quotes WHERE film_id = ? AND text = ?", (film.id, LINES[0])

@@ -30,6 +30,7 @@ from bot.app import ReviewBot
 from bot.invocation import Invocation
 from bot.replies import ErrorReply, QuoteReply, VerdictReply
 from bot.storage.errors import StorageError
+from tests.backends import only_on_sqlite, read_only
 from tests.bot.test_crash import CLI, query, run
 
 DISK_FULL = "the disk is full writing"
@@ -109,8 +110,9 @@ def test_a_full_disk_is_one_line_from_the_command_line(small_disk: Path, tmp_pat
 
 
 async def test_a_full_disk_mid_ingest_writes_nothing_and_the_bot_keeps_serving(
-    core: ReviewBot, tmp_path: Path
+    core: ReviewBot, tmp_path: Path, backend: str
 ) -> None:
+    only_on_sqlite(backend, "a full disk is SQLite's max_page_count here")
     films = await core.corpus.films()
     quotes = len(await core.corpus.quotes(films[0].id))
     pages = await core.db.fetchone("PRAGMA page_count")
@@ -171,16 +173,17 @@ def test_a_read_only_database_is_one_line(tmp_path: Path) -> None:
 async def test_a_running_bot_answers_a_storage_failure_with_an_error_id(
     core: ReviewBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Writes now fail as on a file that turned read-only under a running bot.
-    await core.db.conn.execute("PRAGMA query_only=1")
-    with caplog.at_level(logging.INFO):
-        reply = await core.handle_text(INV, "/quote")  # moves the channel's deck: a write
+    # Writes now fail as on a database that turned read-only under a running bot.
+    async with read_only(core.db):
+        with caplog.at_level(logging.INFO):
+            reply = await core.handle_text(INV, "/quote")  # moves the channel's deck: a write
+        verdict = await core.handle_text(INV, "/verdict")
     assert isinstance(reply, ErrorReply) and reply.error_id and not reply.usage
-    assert str(core.db.path) not in reply.message  # the path is for the log, not the chat
+    assert core.db.name not in reply.message  # where it is, is for the log, not the chat
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and reply.error_id in errors[0].getMessage()
     assert "is read-only" in errors[0].getMessage() and errors[0].exc_info is None
-    assert isinstance(await core.handle_text(INV, "/verdict"), VerdictReply)  # reads still work
+    assert isinstance(verdict, VerdictReply)  # reads still work
 
 
 # -- damaged pages and paths that are not databases ------------------------------------

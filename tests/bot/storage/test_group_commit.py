@@ -6,14 +6,15 @@ import asyncio
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timezone
 
-import aiosqlite
 import pytest
 
 from bot.app import ReviewBot
 from bot.models import Mood
+from bot.storage.connection import Connection
 from bot.storage.errors import StorageError
 from bot.storage.group_commit import GroupCommit
 from bot.storage.schedules import ScheduleSpec
+from tests.backends import execute, read_only
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -25,7 +26,7 @@ def commits(core: ReviewBot, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     real = core.db.transaction
 
-    def counting(durable: bool = False) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+    def counting(durable: bool = False) -> AbstractAsyncContextManager[Connection]:
         seen.append(durable)
         return real(durable)
 
@@ -61,15 +62,15 @@ async def test_a_failed_group_fails_each_of_its_writes_and_not_the_next(
 ) -> None:
     group = GroupCommit(core.db)
 
-    async def insert(conn: aiosqlite.Connection, value: int) -> int:
+    async def insert(conn: Connection, value: int) -> int:
         await conn.execute("INSERT INTO probe VALUES (?)", (value,))
         return value
 
-    async def broken(conn: aiosqlite.Connection) -> int:
+    async def broken(conn: Connection) -> int:
         await conn.execute("INSERT INTO no_such_table VALUES (1)")
         return 0
 
-    await core.db.conn.execute("CREATE TABLE probe (x INTEGER)")
+    await execute(core.db, "CREATE TABLE probe (x INTEGER)")
     assert await group.run(lambda c: insert(c, 1)) == 1
     # Both start before the committer runs: one group, one transaction.
     second = asyncio.ensure_future(group.run(lambda c: insert(c, 2)))
@@ -84,11 +85,8 @@ async def test_a_failed_group_fails_each_of_its_writes_and_not_the_next(
 
 async def test_a_storage_failure_reaches_every_waiting_claim(core: ReviewBot) -> None:
     ids = await schedules(core, 5)
-    await core.db.conn.execute("PRAGMA query_only=1")
-    try:
+    async with read_only(core.db):
         results = await asyncio.gather(*(core.schedules.claim(i, DAY, NOW) for i in ids),
                                        return_exceptions=True)
-    finally:
-        await core.db.conn.execute("PRAGMA query_only=0")
     assert all(isinstance(r, StorageError) for r in results)
     assert await core.schedules.claim(ids[0], DAY, NOW)

@@ -13,6 +13,7 @@ from bot.replies import CorrectionReply, QuoteReply, correction_value
 from bot.sentiment import default_scorer, fingerprint
 from bot.settings import Settings
 from bot.storage.labeller import LabellerStore, ScoreMany
+from tests.backends import execute
 from tests.bot.storage.test_corrections import (
     FILM,
     LINES,
@@ -87,7 +88,7 @@ async def test_a_start_with_another_scorer_relabels_the_stored_quotes(
     try:
         quote = await core.handle_text(Invocation("console", "c", "u"), "/quote negative")
         assert isinstance(quote, QuoteReply)
-        await core.db.conn.execute("UPDATE quotes SET label = 'positive' WHERE id = ?",
+        await execute(core.db, "UPDATE quotes SET label = 'positive' WHERE id = ?",
                                    (quote.quote.id,))
         await core.labeller.record("an older scorer")
     finally:

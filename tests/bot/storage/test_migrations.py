@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.app import ReviewBot
 from bot.invocation import Invocation
 from bot.models import Correction
 from bot.replies import CorrectionReply, QuoteReply, VerdictReply, correction_value
-from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.text_keys import text_hash, text_key
+from tests.backends import only_on_sqlite, settings_for
 
 OLD_QUOTES = [
     ("A wonderful, moving and beautiful film.", "positive"),
@@ -20,8 +22,8 @@ OLD_QUOTES = [
 ]
 
 
-async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+async def test_upgrade_from_the_first_schema(empty_target: Path | str) -> None:
+    path = empty_target
     db = await Database.open(path, migrate_to=1)
     assert await db.schema_version() == 1
     async with db.transaction() as conn:
@@ -44,7 +46,7 @@ async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
         )
     await db.close()
 
-    core = await ReviewBot.open(Settings(db_path=path))
+    core = await ReviewBot.open(settings_for(path))
     try:
         assert await core.db.schema_version() == len(MIGRATIONS)
         assert await core.db.integrity_ok()
@@ -61,7 +63,8 @@ async def test_upgrade_from_the_first_schema(tmp_path: Path) -> None:
         await core.close()
 
 
-async def test_pragmas(tmp_path: Path) -> None:
+async def test_pragmas(tmp_path: Path, backend: str) -> None:
+    only_on_sqlite(backend, "PostgreSQL's settings are test_postgres_commit_settings")
     db = await Database.open(tmp_path / "p.sqlite3")
     try:
         for pragma, expected in (("journal_mode", "wal"), ("busy_timeout", 5000),
@@ -78,10 +81,25 @@ async def test_pragmas(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_upgrade_from_v4_to_corrections(tmp_path: Path) -> None:
+async def test_postgres_commit_settings(empty_target: Path | str, backend: str) -> None:
+    """What stands for SQLite's NORMAL and FULL: commands commit without waiting for the
+    disk, daily posts' claims and outcomes wait for it."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's are test_pragmas")
+    db = await Database.open(empty_target)
+    try:
+        for durable, expected in ((False, "off"), (True, "on")):
+            async with db.transaction(durable=durable) as conn:
+                row = await conn.fetchone("SHOW synchronous_commit")
+                assert row is not None and row[0] == expected
+    finally:
+        await db.close()
+
+
+async def test_upgrade_from_v4_to_corrections(empty_target: Path | str) -> None:
     """A database of the last release before corrections: every quote is the scorer's,
     visible and keyed by its normalised text, and corrections work at once."""
-    path = tmp_path / "v4.sqlite3"
+    path = empty_target
     db = await Database.open(path, migrate_to=4)
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO films (id, title, year) VALUES (1, 'Old', 1999)")
@@ -95,7 +113,7 @@ async def test_upgrade_from_v4_to_corrections(tmp_path: Path) -> None:
         await conn.execute("INSERT INTO film_stats VALUES (1, 'critic', 'positive', 1, 0.5)")
     await db.close()
 
-    core = await ReviewBot.open(Settings(db_path=path))
+    core = await ReviewBot.open(settings_for(path))
     try:
         assert await core.db.schema_version() == len(MIGRATIONS) >= 5
         row = await core.db.fetchone(
