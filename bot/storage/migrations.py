@@ -384,6 +384,30 @@ async def v10_film_titles_by_lower(conn: Connection) -> None:
     )
 
 
+async def v11_shared_between_processes(conn: Connection) -> None:
+    """What several processes on one database must agree on (issue 13), which each kept
+    in its memory: members' cooldowns (one row per member: the instants of the replies
+    still in the window, and when the row can be forgotten) and requests a platform may
+    deliver twice or to another replica (a Slack signature, a Socket Mode envelope),
+    each remembered until ``expires`` so that only the first delivery is served."""
+    await _execute_script(
+        conn,
+        """
+        CREATE TABLE cooldowns (
+            member TEXT PRIMARY KEY,
+            hits TEXT NOT NULL,
+            expires REAL NOT NULL
+        );
+        CREATE INDEX cooldowns_expires ON cooldowns(expires);
+        CREATE TABLE seen_once (
+            key TEXT PRIMARY KEY,
+            expires REAL NOT NULL
+        );
+        CREATE INDEX seen_once_expires ON seen_once(expires)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     v1_corpus_and_schedules,
     v2_pools_decks_stats,
@@ -395,4 +419,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     v8_schedules_per_channel,
     v9_growing_pools,
     v10_film_titles_by_lower,
+    v11_shared_between_processes,
 )
