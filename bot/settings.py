@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 from dotenv import dotenv_values
@@ -180,6 +181,14 @@ def _database(value: str | None) -> dict[str, Any]:
     if value is None:
         return {}
     if is_postgresql(value):
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError:
+            raise SettingError(
+                "REVIEWBOT_DB is not a valid PostgreSQL URL: write it as "
+                "postgresql://user[:password]@host[:port]/database."
+            ) from None
         return {"database_url": value}
     try:
         return {"db_path": Path(value).expanduser()}

@@ -35,9 +35,6 @@ from bot.storage.films import HIGHEST_REMOVED_FILM
 from bot.storage.pools import PoolBuilder, film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
 
-# Ranks a draw reads at once after finding a hole (most draws read one).
-_PROBES = 16
-
 
 class _Pools(enum.Enum):
     UNBUILT = "unbuilt"  # ``_draw``'s answer for a film whose pools are not built yet
@@ -222,7 +219,7 @@ class CorpusStore:
     async def rebuild_pool(self, film_id: int) -> None:
         """Renumber the film's pools (or wait for the rebuild under way), which starts
         every channel's deck afresh."""
-        await self.pools.rebuild(film_id)
+        await self.pools.rebuild(film_id, mark=True)
 
     async def draw(
         self, channel_key: str, film_id: int, mood: Mood, rng: random.Random
@@ -245,63 +242,42 @@ class CorpusStore:
     ) -> Draw | Literal[_Pools.UNBUILT] | None:
         """``draw`` from the pool as it is, or ``_Pools.UNBUILT``.
 
-        In one transaction holding the deck's lock: read the deck, read the quote at
-        ``permute(position)``, move the deck on. The lock is the database's (SQLite's
-        write lock; on PostgreSQL an advisory lock on this deck alone), so processes
-        drawing for one channel never read the same position. A round spans the pool's
-        ranks when it started; ranks added since join the next round, and a hole (a
-        quote removed) moves the deck on to the next position, ``_PROBES`` at a time.
+        A draw takes its position with one atomic statement (``_CLAIM``: the deck moves
+        on and says where it was), then reads the quote at ``permute(position)``: two
+        round trips, and processes drawing for one channel never take the same position,
+        whatever the engine. Only when no position is left to take (no deck yet, the
+        round is over, the pool was renumbered) is a round started, by a conditional
+        upsert that only one of several racing draws wins; every draw then claims. A
+        round spans the pool's ranks when it started; ranks added since join the next
+        round, and a hole (a quote removed) is skipped by claiming the next position.
         """
-        async with self.db.transaction(lock=f"deck:{channel_key}:{film_id}:{mood.value}"
-                                       ) as conn:
-            rows = list(await conn.fetchall(
-                "SELECT f.pool_dirty, f.pool_version, s.size, s.live, d.pool_version, d.seed,"
-                " d.position, d.size FROM films f"
-                " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.version = f.pool_version"
-                " AND s.mood = ?"
-                " LEFT JOIN decks d ON d.channel_key = ? AND d.film_id = f.id AND d.mood = ?"
-                " WHERE f.id = ?",
-                (mood.value, channel_key, mood.value, film_id),
-            ))
-            if not rows:
+        deck = (channel_key, film_id, mood.value)
+        started = False
+        while True:
+            claimed = await self.db.write(_CLAIM, (*deck, film_id))
+            if claimed:
+                seed, position, size, version = claimed[0]
+                rows = await self.db.fetchall(
+                    _DRAW_AT, (film_id, version, mood.value, film_id, version, mood.value,
+                               permute(seed, size, position)),
+                )
+                if rows:
+                    live = int(rows[0]["live"])
+                    return Draw(quote_from_row(rows[0]), remaining=min(size - position - 1,
+                                live - 1), pool_size=live)
+                continue  # a hole: take the next position
+            if started:
+                return None  # a whole new round of holes: live is wrong
+            state = await self.db.fetchone(_POOL_STATE, (mood.value, film_id))
+            if state is None:
                 return None
-            dirty, version, size, live, deck_version, seed, position, deck_size = rows[0]
+            dirty, version, size, live = state
             if size is None:
                 return _Pools.UNBUILT if dirty else None
             if not live:
                 return None
-            fresh = deck_version != version or position is None or position >= deck_size
-            if fresh:
-                seed, position, deck_size = rng.getrandbits(63), 0, size
-            probes = 1  # the common case: no hole
-            while True:
-                if position >= deck_size:
-                    if fresh:
-                        return None  # a whole round of holes: live is wrong
-                    seed, position, deck_size, fresh = rng.getrandbits(63), 0, size, True
-                span = range(position, min(position + probes, deck_size))
-                ranks = [permute(seed, deck_size, p) for p in span]
-                found = {r["pool_rank"]: r for r in await conn.fetchall(
-                    f"{_DRAW_SELECT} JOIN pool p ON p.quote_id = q.id WHERE p.film_id = ?"
-                    f" AND p.version = ? AND p.mood = ? AND p.rank IN"
-                    f" ({', '.join('?' * len(ranks))})",
-                    (film_id, version, mood.value, *ranks),
-                )}
-                hit = next((p for p, rank in zip(span, ranks, strict=True) if rank in found), None)
-                if hit is not None:
-                    break
-                position, probes = span.stop, _PROBES
-            await conn.execute(
-                "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position,"
-                " size) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_key, film_id, mood)"
-                " DO UPDATE SET pool_version = excluded.pool_version,"
-                " seed = excluded.seed, position = excluded.position, size = excluded.size",
-                (channel_key, film_id, mood.value, version, seed, hit + 1, deck_size),
-            )
-            return Draw(
-                quote_from_row(found[ranks[hit - span.start]]),
-                remaining=min(deck_size - hit - 1, live - 1), pool_size=live,
-            )
+            await self.db.write(_START_ROUND, (*deck, version, rng.getrandbits(63), size))
+            started = True
 
     # -- aggregates ----------------------------------------------------------------------
 
@@ -400,7 +376,33 @@ QUOTE_SELECT = (
     " FROM quotes q JOIN documents d ON d.id = q.document_id JOIN films f ON f.id = q.film_id"
 )
 
-_DRAW_SELECT = QUOTE_SELECT.replace("SELECT ", "SELECT p.rank AS pool_rank, ", 1)
+# The next position of the channel's deck, if its round is still on and its pool is the
+# film's current one; the statement's RETURNING gives the position it took.
+_CLAIM = (
+    "UPDATE decks SET position = position + 1"
+    " WHERE channel_key = ? AND film_id = ? AND mood = ? AND position < size"
+    " AND pool_version = (SELECT pool_version FROM films WHERE id = ?)"
+    " RETURNING seed, position - 1, size, pool_version"
+)
+# A new round at position 0, unless another draw started one meanwhile (then its round
+# is on and this changes nothing).
+_START_ROUND = (
+    "INSERT INTO decks (channel_key, film_id, mood, pool_version, seed, position, size)"
+    " VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (channel_key, film_id, mood) DO UPDATE"
+    " SET pool_version = excluded.pool_version, seed = excluded.seed, position = 0,"
+    " size = excluded.size"
+    " WHERE decks.pool_version <> excluded.pool_version OR decks.position >= decks.size"
+)
+_POOL_STATE = (
+    "SELECT f.pool_dirty, f.pool_version, s.size, s.live FROM films f"
+    " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.version = f.pool_version"
+    " AND s.mood = ? WHERE f.id = ?"
+)
+_DRAW_AT = QUOTE_SELECT.replace(
+    "SELECT ", "SELECT (SELECT live FROM pool_sizes WHERE film_id = ? AND version = ?"
+    " AND mood = ?) AS live, ", 1,
+) + " JOIN pool p ON p.quote_id = q.id WHERE p.film_id = ? AND p.version = ? AND p.mood = ?" \
+    " AND p.rank = ?"
 
 
 def _film(r: Row) -> Film:

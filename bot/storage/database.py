@@ -59,9 +59,8 @@ def redacted_target(target: Path | str) -> str:
     parts = urlsplit(str(target))
     if parts.password is None:
         return str(target)
-    netloc = f"{parts.username}:***@{parts.hostname or ''}" + (
-        f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 class Database(abc.ABC):
@@ -100,6 +99,11 @@ class Database(abc.ABC):
     @abc.abstractmethod
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row of one read, outside any transaction."""
+
+    @abc.abstractmethod
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """One statement that commits by itself, and the rows it returns (``RETURNING``):
+        a single atomic change needs no ``BEGIN``/``COMMIT``, two round trips fewer."""
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)

@@ -173,8 +173,19 @@ class PoolBuilder:
         row = await self.db.fetchone("SELECT pool_dirty FROM films WHERE id = ?", (film_id,))
         return row is not None and bool(row[0])
 
-    async def rebuild(self, film_id: int) -> None:
-        """Renumber the film's pools, or wait for the rebuild already under way."""
+    async def rebuild(self, film_id: int, *, mark: bool = False) -> None:
+        """Renumber the film's pools if it is still marked for it (``mark``: mark it
+        first), or wait for the rebuild already under way in this process.
+
+        Only a marked film: another process sharing the database may have rebuilt it
+        since this one saw the mark (three shards' first draws on a film just added),
+        and rebuilding it again would renumber its pools and restart every channel's
+        deck in the middle of a round.
+        """
+        if mark:
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    "UPDATE films SET pool_dirty = 1 WHERE id = ? AND pool_dirty = 0", (film_id,))
         running = self._running.get(film_id)
         if running is None:
             running = asyncio.ensure_future(self._rebuild(film_id))
@@ -185,9 +196,10 @@ class PoolBuilder:
     async def _rebuild(self, film_id: int) -> None:
         for _ in range(_PASSES):
             row = await self.db.fetchone(
-                f"SELECT f.pool_cursor, {_QUOTES} FROM films f WHERE f.id = ?", (film_id,))
-            if row is None:
-                return
+                f"SELECT f.pool_cursor, {_QUOTES}, f.pool_dirty FROM films f WHERE f.id = ?",
+                (film_id,))
+            if row is None or not row[2]:
+                return  # gone, or rebuilt meanwhile (by another process)
             if row[0] is None and row[1] < CHUNK_IDS:
                 await self._rebuild_small([film_id])  # one transaction is short enough
                 return
@@ -295,7 +307,20 @@ class PoolBuilder:
 
     async def _rebuild_small(self, film_ids: Sequence[int]) -> None:
         """A whole rebuild of several small films in one transaction, giving the pools
-        the chunked path gives."""
+        the chunked path gives; only of those still marked once it holds the write lock
+        (another process may have rebuilt some since they were read as marked)."""
+        async with self.db.transaction() as conn:
+            marks = ", ".join("?" * len(film_ids))
+            rows = await conn.fetchall(
+                f"SELECT id FROM films WHERE id IN ({marks}) AND pool_dirty <> 0", film_ids)
+            film_ids = [int(r[0]) for r in rows]
+            if film_ids:
+                await self._renumber_small(conn, film_ids)
+        self.passes += len(film_ids)
+
+    @staticmethod
+    async def _renumber_small(conn: Connection, film_ids: Sequence[int]) -> None:
+        """``_rebuild_small``'s statements, inside its transaction."""
         marks = ", ".join("?" * len(film_ids))
         # critics_voice in SQL: critic excerpts, else review sentences, else readers.
         voice = (
@@ -305,32 +330,30 @@ class PoolBuilder:
             f" END AS kind FROM film_stats WHERE film_id IN ({marks}) AND count > 0"
             " GROUP BY film_id)"
         )
-        async with self.db.transaction() as conn:
-            await conn.execute(f"DELETE FROM pool WHERE film_id IN ({marks})", film_ids)
-            await conn.execute(f"DELETE FROM pool_sizes WHERE film_id IN ({marks})", film_ids)
-            for mood, where in POOL_FILTERS.items():
-                await conn.execute(
-                    f"{voice} INSERT INTO pool (film_id, version, mood, rank, quote_id)"
-                    " SELECT q.film_id, f.pool_version + 1, ?, ROW_NUMBER() OVER"
-                    " (PARTITION BY q.film_id ORDER BY q.id) - 1, q.id FROM v"
-                    " JOIN films f ON f.id = v.film_id JOIN quotes q ON q.film_id = v.film_id"
-                    f" AND q.kind = v.kind WHERE q.hidden = 0 {where.replace('label', 'q.label')}",
-                    (*film_ids, mood.value),
-                )
-                await conn.execute(
-                    "INSERT INTO pool_sizes (film_id, version, mood, size, live)"
-                    " SELECT id, version, ?, size, size FROM (SELECT f.id, f.pool_version + 1"
-                    " AS version, (SELECT COUNT(*) FROM pool p WHERE p.film_id = f.id"
-                    "  AND p.version = f.pool_version + 1 AND p.mood = ?) AS size"
-                    f" FROM films f WHERE f.id IN ({marks})) AS sizes",
-                    (mood.value, mood.value, *film_ids),
-                )
+        await conn.execute(f"DELETE FROM pool WHERE film_id IN ({marks})", film_ids)
+        await conn.execute(f"DELETE FROM pool_sizes WHERE film_id IN ({marks})", film_ids)
+        for mood, where in POOL_FILTERS.items():
             await conn.execute(
-                "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1,"
-                f" pool_cursor = NULL WHERE id IN ({marks})",
-                film_ids,
+                f"{voice} INSERT INTO pool (film_id, version, mood, rank, quote_id)"
+                " SELECT q.film_id, f.pool_version + 1, ?, ROW_NUMBER() OVER"
+                " (PARTITION BY q.film_id ORDER BY q.id) - 1, q.id FROM v"
+                " JOIN films f ON f.id = v.film_id JOIN quotes q ON q.film_id = v.film_id"
+                f" AND q.kind = v.kind WHERE q.hidden = 0 {where.replace('label', 'q.label')}",
+                (*film_ids, mood.value),
             )
-        self.passes += len(film_ids)
+            await conn.execute(
+                "INSERT INTO pool_sizes (film_id, version, mood, size, live)"
+                " SELECT id, version, ?, size, size FROM (SELECT f.id, f.pool_version + 1"
+                " AS version, (SELECT COUNT(*) FROM pool p WHERE p.film_id = f.id"
+                "  AND p.version = f.pool_version + 1 AND p.mood = ?) AS size"
+                f" FROM films f WHERE f.id IN ({marks})) AS sizes",
+                (mood.value, mood.value, *film_ids),
+            )
+        await conn.execute(
+            "UPDATE films SET pool_dirty = 0, pool_version = pool_version + 1,"
+            f" pool_cursor = NULL WHERE id IN ({marks})",
+            film_ids,
+        )
 
 
 async def _edge(conn: Connection, film_id: int, which: str) -> int | None:

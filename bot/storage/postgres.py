@@ -8,10 +8,10 @@ is serialised against the others, across processes, so the storage modules' read
 write logic means the same on both engines), or the key the caller named (a channel's
 deck, a member's cooldown), serialised only against its own kind. Reads take no lock.
 
-A transaction that is not ``durable`` commits with ``synchronous_commit = off``, the
-counterpart of SQLite's ``synchronous=NORMAL``: a crash of the server may lose its last
-fraction of a second of such commits (a deck position), never corrupt anything; a daily
-post's claim and outcome are durable.
+Sessions commit with ``synchronous_commit = off``, the counterpart of SQLite's
+``synchronous=NORMAL``: a crash of the server may lose its last fraction of a second of
+commits (a deck position), never corrupt anything. A ``durable`` transaction (a daily
+post's claim and outcome) turns it back on and waits for the disk.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ class PostgresDatabase(Database):
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=POOL_SIZE, timeout=_CONNECT_TIMEOUT,
                 statement_cache_size=_STATEMENT_CACHE, reset=_keep_session,
+                server_settings={"synchronous_commit": "off"},
             )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
                 ssl.SSLError, ValueError) as exc:
@@ -149,7 +150,7 @@ class PostgresDatabase(Database):
         self, durable: bool = False, lock: str | None = None
     ) -> AsyncIterator[Connection]:
         key = _WRITERS_KEY if lock is None else lock_key(lock)
-        sync = "" if durable else " SET LOCAL synchronous_commit = off;"
+        sync = " SET LOCAL synchronous_commit = on;" if durable else ""
         with self._translate():
             async with self.pool.acquire() as conn:
                 await conn.execute(f"BEGIN;{sync} SELECT pg_advisory_xact_lock({key})")
@@ -163,6 +164,9 @@ class PostgresDatabase(Database):
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._translate():
             return list(await self.pool.fetch(to_postgresql(sql), *params))
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return await self.fetchall(sql, params)
 
     async def schema_version(self) -> int:
         row = await self.fetchone("SELECT version FROM reviewbot_schema")
@@ -196,7 +200,8 @@ async def _rollback(conn: asyncpg.Connection) -> None:
 def _connect_error(exc: BaseException, url: str) -> StorageError:
     name = redacted_target(url)
     parts = urlsplit(url)
-    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    host = parts.netloc.rpartition("@")[2] or "localhost"
+    where = host if ":" in host else f"{host}:5432"
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         database = parts.path.lstrip("/") or parts.username or "?"
         return StorageError(
@@ -210,8 +215,8 @@ def _connect_error(exc: BaseException, url: str) -> StorageError:
             "password in REVIEWBOT_DB", "refused"
         )
     if isinstance(exc, ValueError):
-        return StorageError(f"REVIEWBOT_DB is not a valid PostgreSQL URL ({exc}): {name}",
-                            "url")
+        return StorageError(f"{name} is not a valid PostgreSQL URL ({exc}): write it as "
+                            "postgresql://user[:password]@host[:port]/database", "url")
     if isinstance(exc, asyncpg.PostgresError):
         error = _server_error(exc, name)
         if error is not None:

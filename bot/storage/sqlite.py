@@ -198,6 +198,13 @@ class SqliteDatabase(Database):
         with self._translate():
             return list(await self.conn.execute_fetchall(sql, params))
 
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Under the write lock, so it never lands inside another coroutine's open
+        transaction on this shared connection."""
+        async with self._write_lock:
+            with self._translate():
+                return list(await self.conn.execute_fetchall(sql, params))
+
     async def schema_version(self) -> int:
         return await self._read_version(self._connection)
 
