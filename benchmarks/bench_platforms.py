@@ -49,6 +49,7 @@ from benchmarks import corpus
 from benchmarks.common import print_table, summary_ms
 from bot.app import ReviewBot
 from bot.settings import Settings
+from bot.storage.seen import SeenOnce
 from tests.fakes.discord_server import GUILD_ID, USER_ID, FakeDiscord, FakeUser
 from tests.fakes.slack_payloads import SIGNING_SECRET, form_body, signed_headers, slash_command
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -74,14 +75,15 @@ async def main_async(calls: int) -> list[list[object]]:
         for name, polling in (("slack", False), ("slack, bolt default (baseline)", True)):
             build = _polling_app if polling else slack_app.build_app
             stacks[f"{name}: HTTP"] = await stack.enter_async_context(
-                _http(build(core, settings), fake_slack)
+                _http(build(core, settings), core.seen, fake_slack)
             )
             own = FakeSlack()  # a Socket Mode app connects to the fake its Web API names
             await own.start()
             stack.push_async_callback(own.close)
             fakes.append(own)
             app = build(core, replace(settings, slack_api_url=own.base_url))
-            stacks[f"{name}: Socket Mode"] = await stack.enter_async_context(_socket(app, own))
+            stacks[f"{name}: Socket Mode"] = await stack.enter_async_context(
+                _socket(app, core.seen, own))
         users = itertools.count()
         rows: list[list[object]] = []
         for concurrent in CONCURRENCY:
@@ -156,8 +158,8 @@ def _polling_app(core: ReviewBot, settings: Settings) -> AsyncApp:
 
 
 @asynccontextmanager
-async def _http(app: AsyncApp, fake: FakeSlack) -> AsyncIterator[Call]:
-    runner = web.AppRunner(build_web_app(app, SignatureVerifier(SIGNING_SECRET)),
+async def _http(app: AsyncApp, seen: SeenOnce, fake: FakeSlack) -> AsyncIterator[Call]:
+    runner = web.AppRunner(build_web_app(app, SignatureVerifier(SIGNING_SECRET), seen),
                            handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -178,8 +180,8 @@ async def _http(app: AsyncApp, fake: FakeSlack) -> AsyncIterator[Call]:
 
 
 @asynccontextmanager
-async def _socket(app: AsyncApp, fake: FakeSlack) -> AsyncIterator[Call]:
-    handler = DedupingSocketModeHandler(app, APP_TOKEN)
+async def _socket(app: AsyncApp, seen: SeenOnce, fake: FakeSlack) -> AsyncIterator[Call]:
+    handler = DedupingSocketModeHandler(app, APP_TOKEN, seen)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     await fake.wait_connected(1, WAIT)
 

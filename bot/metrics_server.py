@@ -30,8 +30,7 @@ async def database_ok(db: Database) -> bool:
     """Whether the database answers a read of its schema (a closed connection, a file
     replaced by something that is not a database, a stalled disk: not ok)."""
     try:
-        await asyncio.wait_for(db.fetchone("SELECT COUNT(*) FROM sqlite_master"),
-                               DB_CHECK_SECONDS)
+        await asyncio.wait_for(db.schema_version(), DB_CHECK_SECONDS)
     except Exception as exc:  # any failure at all is the answer "unhealthy"
         _log.warning("health check: the database does not answer: %s", exc)
         return False

@@ -3,8 +3,10 @@
 Socket Mode (``SLACK_APP_TOKEN`` + ``SLACK_BOT_TOKEN``) needs no public URL, so it wins
 when both modes are configured; HTTP mode (``SLACK_SIGNING_SECRET`` + ``SLACK_BOT_TOKEN``
 + ``SLACK_PORT``, on ``SLACK_HOST``) serves ``/slack/events``. Either way the daily-quote
-poster is registered with the core's scheduler, and everything is closed when ``stop``
-is set.
+poster is registered with the core's scheduler, the connection with ``/healthz``
+(``metrics.platform``: HTTP mode is up while it listens, Socket Mode while its websocket is
+open), and everything is closed when ``stop`` is set. Replicas on one database serve each
+request once: ``ReviewBot.seen`` holds what was delivered.
 
 A token Slack refuses, or an address the server cannot listen on, is a configuration
 mistake rather than a bug: it ends the start with ``StartupRefused``, whose one line names
@@ -30,9 +32,11 @@ from adapters.slack.errors import describe, is_busy
 from adapters.slack.http import EVENTS_PATH, build_web_app
 from adapters.slack.poster import SlackPoster
 from adapters.slack.socket_mode import DedupingSocketModeHandler
+from bot import metrics
 from bot.app import ReviewBot
 from bot.errors import StartupRefused
 from bot.settings import Settings
+from bot.storage.seen import SeenOnce
 
 _log = logging.getLogger(__name__)
 
@@ -73,11 +77,14 @@ async def run_slack(
     )
     if opened is not None:
         assert settings.slack_app_token is not None
-        await _socket_mode(app, settings.slack_app_token, opened["url"], stop, ping_interval)
+        await _socket_mode(
+            app, settings.slack_app_token, core.seen, opened["url"], stop, ping_interval
+        )
     else:
         assert settings.slack_signing_secret is not None and settings.slack_port is not None
         verifier = verifier or SignatureVerifier(settings.slack_signing_secret)
-        await _http_mode(app, verifier, settings.slack_host, settings.slack_port, stop)
+        web_app = build_web_app(app, verifier, core.seen)
+        await _http_mode(web_app, settings.slack_host, settings.slack_port, stop)
 
 
 async def _checked(call: Awaitable[AsyncSlackResponse], variable: str) -> AsyncSlackResponse:
@@ -97,10 +104,12 @@ async def _checked(call: Awaitable[AsyncSlackResponse], variable: str) -> AsyncS
 
 
 async def _socket_mode(
-    app: AsyncApp, app_token: str, url: str, stop: asyncio.Event, ping_interval: float
+    app: AsyncApp, app_token: str, seen: SeenOnce, url: str, stop: asyncio.Event,
+    ping_interval: float,
 ) -> None:
-    handler = DedupingSocketModeHandler(app, app_token, ping_interval=ping_interval)
+    handler = DedupingSocketModeHandler(app, app_token, seen, ping_interval=ping_interval)
     handler.client.wss_uri = url
+    metrics.platform("slack", handler.connected)
     # connect() retries until it succeeds; run it beside ``stop`` so stopping never waits.
     connecting = asyncio.ensure_future(handler.connect_async())  # type: ignore[no-untyped-call]
     try:
@@ -113,11 +122,10 @@ async def _socket_mode(
         _log.info("Slack: Socket Mode closed")
 
 
-async def _http_mode(
-    app: AsyncApp, verifier: SignatureVerifier, host: str, port: int, stop: asyncio.Event
-) -> None:
-    runner = web.AppRunner(build_web_app(app, verifier))
+async def _http_mode(web_app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
+    runner = web.AppRunner(web_app)
     await runner.setup()
+    metrics.platform("slack", lambda: bool(runner.sites))  # a started site, until cleanup
     try:
         try:
             await web.TCPSite(runner, host, port).start()

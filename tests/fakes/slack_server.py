@@ -14,7 +14,9 @@ It speaks the real protocol, so the real slack_sdk and slack-bolt run against it
   Like Slack, it takes several connections at once (one per app process) and deals each
   envelope to exactly one of them, in turn; a connection it sent ``disconnect`` gets no
   more. Connections are numbered from 1 in the order they opened: ``delivered_on`` and
-  ``acked_on`` say which one got and answered each envelope.
+  ``acked_on`` say which one got and answered each envelope. ``lose_acks(n)`` drops the
+  next ``n`` acks on the way (kept in ``lost_acks``), so the envelope counts as
+  unacknowledged and ``redeliver_unacked`` sends it again, as after a network fault.
 
 Off by default, a platform's pace: ``latency`` delays every Web API answer, and
 ``post_interval`` (seconds; Slack allows about one message a second in a channel) answers
@@ -86,6 +88,7 @@ class FakeSlack:
     acks: list[dict[str, Any]] = field(default_factory=list)
     delivered_on: dict[str, list[int]] = field(default_factory=dict)  # envelope -> connections
     acked_on: dict[str, list[int]] = field(default_factory=dict)  # envelope -> connections
+    lost_acks: list[dict[str, Any]] = field(default_factory=list)  # dropped by ``lose_acks``
     connections_opened: int = 0
     latency: float = 0.0  # seconds before each Web API answer
     post_interval: float | None = None  # per channel, between accepted chat.postMessage
@@ -97,6 +100,7 @@ class FakeSlack:
         self._sockets: list[_Connection] = []
         self._turn = itertools.count()  # round robin over the connections taking envelopes
         self._unacked: dict[str, dict[str, Any]] = {}  # id -> envelope as last sent
+        self._acks_to_lose = 0
         self._server = Loopback()
         self._ts = itertools.count(1)
 
@@ -223,6 +227,10 @@ class FakeSlack:
             )
         return [m["envelope_id"] for m in unacked]
 
+    def lose_acks(self, count: int = 1) -> None:
+        """Drop the next ``count`` acks from any connection, as if the network lost them."""
+        self._acks_to_lose += count
+
     async def send_disconnect(self, reason: str = "refresh_requested") -> None:
         """Ask the newest connection to reconnect; it gets no envelope after this."""
         connection = self._live()[-1]
@@ -278,6 +286,11 @@ class FakeSlack:
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 ack = json.loads(message.data)
+                if self._acks_to_lose:
+                    self._acks_to_lose -= 1
+                    self.lost_acks.append(ack)
+                    await self._notify()
+                    continue
                 self.acks.append(ack)
                 envelope_id = str(ack.get("envelope_id"))
                 self._unacked.pop(envelope_id, None)

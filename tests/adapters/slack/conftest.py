@@ -176,8 +176,10 @@ class HttpDriver(Driver):
 
 
 @pytest.fixture
-async def socket_driver(fake: FakeSlack, bolt_app: AsyncApp) -> AsyncIterator[SocketDriver]:
-    handler = DedupingSocketModeHandler(bolt_app, APP_TOKEN)
+async def socket_driver(
+    fake: FakeSlack, bolt_app: AsyncApp, core: ReviewBot
+) -> AsyncIterator[SocketDriver]:
+    handler = DedupingSocketModeHandler(bolt_app, APP_TOKEN, core.seen)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     await fake.wait_connected(1, WAIT)
     yield SocketDriver(fake)
@@ -191,9 +193,9 @@ def verifier() -> SignatureVerifier:
 
 @pytest.fixture
 async def http_driver(
-    fake: FakeSlack, bolt_app: AsyncApp, verifier: SignatureVerifier
+    fake: FakeSlack, bolt_app: AsyncApp, verifier: SignatureVerifier, core: ReviewBot
 ) -> AsyncIterator[HttpDriver]:
-    runner = web.AppRunner(build_web_app(bolt_app, verifier), handle_signals=False)
+    runner = web.AppRunner(build_web_app(bolt_app, verifier, core.seen), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

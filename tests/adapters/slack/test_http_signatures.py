@@ -15,7 +15,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from yarl import URL
 
+from adapters.slack.http import WINDOW, ReplayGuard
+from bot.app import ReviewBot
 from tests.adapters.slack.conftest import WAIT, HttpDriver, SecondsClock
+from tests.backends import read_only
 from tests.fakes.slack_payloads import (
     VECTOR_BODY,
     VECTOR_SECRET,
@@ -226,15 +229,28 @@ async def test_a_replayed_request_is_refused(
     assert len(seen) == 2
 
 
-def test_replay_memory_is_bounded_and_forgets_stale_signatures() -> None:
-    from adapters.slack.http import WINDOW, ReplayGuard
-
+async def test_replay_memory_is_bounded_and_forgets_stale_signatures(core: ReviewBot) -> None:
     clock = SecondsClock(1_000_000)
-    guard = ReplayGuard(SignatureVerifier("s", clock=clock), capacity=3)
+    guard = ReplayGuard(SignatureVerifier("s", clock=clock), core.seen, capacity=3)
     for i in range(10):
-        assert guard.first_use(f"v0={i:064x}", 1_000_000)
+        assert await guard.first_use(f"v0={i:064x}", 1_000_000)
         assert len(guard) <= 3
-    assert not guard.first_use(f"v0={9:064x}", 1_000_000), "the newest are remembered"
+    assert not await guard.first_use(f"v0={9:064x}", 1_000_000), "the newest are remembered"
+    assert not await guard.first_use(f"v0={0:064x}", 1_000_000), \
+        "one this process forgot is still refused: the database remembers it"
     clock._now = 1_000_000 + WINDOW + 1  # every stored signature is now too old to verify
-    assert guard.first_use("v0=" + "f" * 64, clock._now)
+    assert await guard.first_use("v0=" + "f" * 64, clock._now)
     assert len(guard) == 1
+    rows = await core.db.fetchall("SELECT key FROM seen_once")
+    assert [r[0] for r in rows] == ["slack-sig:" + "f" * 64], "the stale ones are forgotten"
+
+
+async def test_replays_are_still_refused_here_when_the_database_fails(
+    http_driver: HttpDriver, seen: list[dict[str, Any]], core: ReviewBot,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with read_only(core.db):
+        assert await http_driver.post(VECTOR_BODY, _vector_headers()) == (200, "collected")
+        status, _ = await http_driver.post(VECTOR_BODY, _vector_headers())
+    assert status == 401 and len(seen) == 1
+    assert "Replays checked by this replica alone" in caplog.text

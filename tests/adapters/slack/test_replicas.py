@@ -2,12 +2,15 @@
 
 HTTP mode: the test is the load balancer, sending each signed request to the next replica
 in turn; any replica answers any request, including a button on another's message and a
-retried event. Socket Mode: each process opens its own connection and the fake deals each
-envelope to one of them, as Slack does; when one process is killed, the other answers
-what comes after, and what the dead one held unacknowledged when Slack retries it.
+retried event, and a captured request replayed at the other replica is refused there too.
+Socket Mode: each process opens its own connection and the fake deals each envelope to
+one of them, as Slack does; an envelope one replica answered but whose ack was lost is
+not run again by the other when Slack redelivers it; when one process is killed, the
+other answers what comes after, and what the dead one held unacknowledged when Slack
+retries it. Each replica's ``/healthz`` reports Slack.
 
-``database`` is what every replica gets as ``REVIEWBOT_DB``: a parameter, so another
-backend is one more target.
+Every test runs on SQLite and on PostgreSQL: ``database`` is what every replica gets as
+``REVIEWBOT_DB``, a copy of the default corpus on the test's backend.
 """
 
 from __future__ import annotations
@@ -26,16 +29,20 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.slack.blocks import ANOTHER_ACTION_ID
 from adapters.slack.http import EVENTS_PATH
 from bot.settings import Settings
 from tests.adapters.discord.test_shards import free_port
 from tests.adapters.discord.test_startup import reviewbot_command
 from tests.adapters.slack.conftest import WAIT, HttpDriver, SocketDriver
 from tests.adapters.slack.test_commands import _button
+from tests.backends import both_backends as backend  # noqa: F401
 from tests.fakes.slack_payloads import (
     SIGNING_SECRET,
     app_home_opened,
+    block_action,
     block_texts,
+    form_body,
     signed_headers,
     slash_command,
 )
@@ -43,12 +50,14 @@ from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 START_TIMEOUT = 30.0  # a process imports bolt and opens the database: seconds on 2 cores
 QUOTES = 8  # /quote commands per test, spread evenly over the two replicas
+HEALTHY = (200, {"database": "ok", "platforms": {"slack": True}})  # each replica's /healthz
 
 
-@pytest.fixture(params=["sqlite"])
-def database(request: pytest.FixtureRequest, settings: Settings) -> str:
-    """``REVIEWBOT_DB`` for every replica: the test's own SQLite file (default corpus in)."""
-    return str(settings.db_path)
+@pytest.fixture
+def database(settings: Settings) -> str:
+    """``REVIEWBOT_DB`` for every replica: the test's own SQLite file or PostgreSQL
+    database, copied from the template with the default corpus in."""
+    return str(settings.database)
 
 
 @dataclass
@@ -91,6 +100,12 @@ class Replica:
         return sum(s.value for family in text_string_to_metric_families(text)
                    for s in family.samples if s.name == "reviewbot_commands_total"
                    and s.labels == {"command": command, "outcome": "ok"})
+
+    async def healthz(self) -> tuple[int, dict[str, object]]:
+        """What a load balancer's health check gets from this process."""
+        url = f"http://127.0.0.1:{self.metrics_port}/healthz"
+        async with aiohttp.ClientSession() as http, http.get(url) as response:
+            return response.status, await response.json()
 
     async def stop(self) -> None:
         """SIGTERM, as a deploy stops it: a clean exit with no traceback."""
@@ -195,6 +210,7 @@ async def test_http_replicas_behind_a_load_balancer(
     fake: FakeSlack, replicas: Replicas
 ) -> None:
     both = [await replicas.start("http") for _ in range(2)]
+    assert [await r.healthz() for r in both] == [HEALTHY] * 2
     async with aiohttp.ClientSession() as session:
         balancer = LoadBalancer(fake, [r.url for r in both], session)
         await quotes(balancer, QUOTES)
@@ -208,6 +224,18 @@ async def test_http_replicas_behind_a_load_balancer(
             assert again["response_type"] == "in_channel"
             assert _button(again)["value"] == _button(first)["value"]
         assert all(len(fake.responses(f"http-{n}")) == 1 for n in (2 + QUOTES, 3 + QUOTES))
+
+        # A captured press of "Another" replayed inside its 5-minute window, at the other
+        # replica and at the one that served it: refused at both, posted once.
+        body = form_body(block_action(ANOTHER_ACTION_ID, _button(first)["value"],
+                                      response_url=fake.response_url("replayed"), user="UQR"))
+        headers = signed_headers(body, int(time.time()))
+        statuses = [(await HttpDriver(fake, r.url, session).post(body, headers))[0]
+                    for r in (*both, both[0])]
+        assert statuses == [200, 401, 401]
+        replies = await fake.wait_for(lambda: fake.responses("replayed"), WAIT)
+        assert _button(replies[0])["value"] == _button(first)["value"]
+        assert len(fake.responses("replayed")) == 1
 
         # Set at one replica, shown by the other: the schedule is in the shared database.
         done = await balancer.command("/daily", "set 09:00 Europe/Paris id:morning",
@@ -244,6 +272,19 @@ async def test_socket_mode_replicas_share_envelopes_and_survive_a_kill(
         "each envelope acknowledged once, on the connection it went to"
     assert [c for [c] in fake.delivered_on.values()] == [1, 2] * (QUOTES // 2)
     assert [await r.answered("quote") for r in (first, second)] == [QUOTES / 2] * 2
+    assert [await r.healthz() for r in (first, second)] == [HEALTHY] * 2
+
+    # An envelope the first replica answered, whose ack the network lost: Slack sends it
+    # again, to the other replica, which acknowledges it without running it a second time.
+    fake.lose_acks(1)
+    lost = await fake.send_envelope("slash_commands", slash_command(
+        "/quote", response_url=fake.response_url(), user="UL"))
+    [answer] = await fake.wait_for(lambda: fake.lost_acks, WAIT)
+    assert answer["payload"]["response_type"] == "in_channel"
+    assert await fake.redeliver_unacked() == [lost]
+    assert "payload" not in await fake.wait_ack(lost, WAIT)
+    assert fake.delivered_on[lost] == [1, 2] and fake.acked_on[lost] == [2]
+    assert [await r.answered("quote") for r in (first, second)] == [QUOTES / 2 + 1, QUOTES / 2]
 
     # The second process freezes with an envelope in hand, then is killed: Slack retries
     # the unacknowledged envelope on the connection left, where it is answered once.
@@ -261,6 +302,6 @@ async def test_socket_mode_replicas_share_envelopes_and_survive_a_kill(
     assert fake.acked_on[sent[1]] == [1]
 
     await quotes(driver, QUOTES)
-    assert await first.answered("quote") == QUOTES / 2 + 2 + QUOTES
+    assert await first.answered("quote") == QUOTES / 2 + 3 + QUOTES
     assert all(len(acks) == 1 for acks in fake.acked_on.values())
     await first.stop()

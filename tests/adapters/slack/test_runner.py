@@ -18,6 +18,7 @@ import aiohttp
 import pytest
 
 from adapters.slack.runner import run_slack
+from bot import metrics
 from bot.app import ReviewBot
 from bot.errors import StartupRefused
 from bot.settings import Settings
@@ -62,11 +63,13 @@ async def test_socket_mode_serves_until_stopped(
     assert "slack" in core.scheduler.posters
     message = await SocketDriver(fake).command("/quote")
     assert message["response_type"] == "in_channel"
+    assert metrics.platforms()["slack"] is True  # as /healthz reports it
     fake.fail_next("users.info", error="invalid_auth")
     denied = await SocketDriver(fake).command("/daily", "set 09:00", user="UADMIN")
     assert denied["response_type"] == "ephemeral"
     await _stop(task, stop)
     await fake.wait_for(lambda: fake.live_connections() == 0, WAIT)
+    assert metrics.platforms()["slack"] is False
     _assert_no_secrets(debug_logs)
 
 
@@ -91,11 +94,13 @@ async def test_http_mode_serves_until_stopped(
                 assert time.monotonic() < deadline, "HTTP server never came up"
                 await asyncio.sleep(0.05)
         assert message["response_type"] == "in_channel"
+        assert metrics.platforms()["slack"] is True
         body = form_body(slash_command("/quote", response_url=fake.response_url()))
         status, _ = await driver.post(body, signed_headers(body, int(time.time()) - 400))
         assert status == 401
     assert fake.connections_opened == 0
     await _stop(task, stop)
+    assert metrics.platforms()["slack"] is False
     _assert_no_secrets(debug_logs)
 
 
