@@ -33,6 +33,7 @@ from bot.render import plural
 from bot.safe_text import excerpt, safe_path
 from bot.sentiment import default_scorer
 from bot.settings import Settings
+from bot.storage.copy import copy_database
 from bot.storage.database import (
     Database,
     StorageError,
@@ -128,6 +129,20 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply the database's migrations and exit (for deploys)")
     _add_db(p)
     p.set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser(
+        "copy", help="copy a whole deployment into a new, empty database (SQLite ↔ PostgreSQL)",
+        description="Copy every film, quote, pool, deck, schedule, post, correction and "
+        "report of SRC into DST, keeping their ids, in one transaction: DST must be empty "
+        "(a new file, or a new PostgreSQL database; 'reviewbot migrate' may have run on "
+        "it), and a failure leaves it empty. Both are migrated to this reviewbot's schema "
+        "first. Stop the bot on SRC first: what it writes during or after the copy is not "
+        "in DST.",
+    )
+    p.add_argument("src", metavar="SRC", help="the deployment's SQLite file or postgresql:// URL")
+    p.add_argument("dst", metavar="DST", help="an empty SQLite file (created if missing) or "
+                   "postgresql:// URL of an empty database")
+    p.set_defaults(func=_cmd_copy)
 
     p = sub.add_parser("score", help="score stdin lines, one JSON object per line out")
     p.set_defaults(func=_cmd_score)
@@ -321,6 +336,44 @@ def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
             await db.close()
         print(f"{db.name}: schema version {before} → {after}"
               + ("" if after > before else " (already up to date)"))
+        return 0
+
+    return asyncio.run(go())
+
+
+# -- copy --------------------------------------------------------------------------------
+
+
+def _cmd_copy(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy a deployment (``bot.storage.copy``): a progress bar on a terminal, then the
+    rows per table. A refused target or a failure is a ``StorageError``, one line."""
+    _logging(settings, quiet=True)
+    src, dst = (a if is_postgresql(a) else Path(a).expanduser() for a in (args.src, args.dst))
+    if isinstance(src, Path) and not src.is_file():
+        # Opening it would create an empty database, and the copy would copy nothing.
+        raise StorageError(f"there is no database at {safe_path(src)}: name the deployment's "
+                           "SQLite file or a postgresql:// URL as SRC")
+
+    async def go() -> int:
+        async with contextlib.AsyncExitStack() as opened:
+            source = await Database.open(src)
+            opened.push_async_callback(source.close)
+            target = await Database.open(dst)
+            opened.push_async_callback(target.close)
+            with tqdm(total=None, unit="row", disable=None, file=sys.stderr) as bar:
+
+                def on_progress(table: str, done: int, total: int) -> None:
+                    bar.total = total
+                    bar.set_description(table, refresh=False)
+                    bar.update(done - bar.n)
+
+                report = await copy_database(source, target, on_progress)
+        width = max(len(name) for name in report.rows)
+        for name, count in report.rows.items():
+            print(f"{name:<{width}}  {count:>12,}")
+        rate = report.total / report.seconds if report.seconds else 0.0
+        print(f"copied {plural(report.total, 'row')} from {report.source} to {report.target} "
+              f"in {report.seconds:.1f} s ({rate:,.0f} rows/s)")
         return 0
 
     return asyncio.run(go())

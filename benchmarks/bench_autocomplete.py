@@ -24,7 +24,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from benchmarks.common import data_dir, parse_size, print_table, summary_ms
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore, best_film_matches
-from bot.storage.film_search import LIMIT, film_names
+from bot.storage.film_search import LIMIT, film_names, index_title
+from bot.storage.migrations import MIGRATIONS
 
 Approach = Callable[[str], Awaitable[list[str]]]
 BLOCK = 100  # keystrokes per approach in turn
@@ -50,13 +51,16 @@ def titles(count: int) -> list[tuple[str, int]]:
 
 
 async def database(count: int) -> Database:
-    path = data_dir() / f"films-{count}.sqlite3"
+    path = data_dir() / f"films-{count}-s{len(MIGRATIONS)}.sqlite3"
     fresh = not path.exists()
     db = await Database.open(path)
     if fresh:
         async with db.transaction() as conn:
-            await conn.executemany("INSERT INTO films (title, year) VALUES (?, ?)",
-                                   titles(count))
+            for title, year in titles(count):
+                row = await conn.fetchone(
+                    "INSERT INTO films (title, year) VALUES (?, ?) RETURNING id", (title, year))
+                assert row is not None
+                await index_title(conn, int(row[0]), title)
     return db
 
 

@@ -34,6 +34,7 @@ from bot.sentiment import Scorer, default_scorer, fingerprint
 from bot.sentiment.workers import ScoringWorker
 from bot.settings import Settings
 from bot.storage import Database, film_search
+from bot.storage.cooldowns import CooldownStore
 from bot.storage.corpus import CorpusStore
 from bot.storage.corrections import CorrectionStore
 from bot.storage.database import is_row_id
@@ -41,6 +42,7 @@ from bot.storage.errors import StorageError
 from bot.storage.films import DEFAULT_CORPUS_FILM, FilmStore
 from bot.storage.labeller import LabellerStore
 from bot.storage.schedules import ScheduleStore
+from bot.storage.seen import SeenOnce
 
 _log = logging.getLogger(__name__)
 
@@ -71,8 +73,10 @@ class ReviewBot:
         self.corrections = CorrectionStore(self.corpus)
         self.labeller = LabellerStore(db)
         self.schedules = ScheduleStore(db)
+        # Deliveries a platform may repeat, served once by whichever process is first.
+        self.seen = SeenOnce(db)
         self.scheduler = Scheduler(self.schedules, self._compose_daily, clock)
-        self.cooldowns = Cooldowns(clock)
+        self.cooldowns = Cooldowns(CooldownStore(db), clock)
         # Large ingests score in a process of its own, started when one needs it.
         self.workers = ScoringWorker()
         self.film_jobs = FilmJobs(
@@ -186,7 +190,7 @@ class ReviewBot:
             return ErrorReply("That button is out of date. Try /quote.", ephemeral=True)
 
         async def pick() -> Reply:
-            self._cool_down(inv)
+            await self._cool_down(inv)
             film = await self.corpus.film(int(film_id))
             if film is None:
                 raise UsageError("That film is no longer here. Try /quote.")
@@ -205,7 +209,7 @@ class ReviewBot:
             return ErrorReply("That button is out of date.", ephemeral=True)
 
         async def apply() -> Reply:
-            self._cool_down(inv)
+            await self._cool_down(inv)
             return await correct.run(self.ctx, inv, int(quote_id), Correction(to))
 
         return await self._guard(inv, "correct", apply)
@@ -248,7 +252,7 @@ class ReviewBot:
             cmd = parse()
             name = cmd.spec.name
             if cmd.target.public:
-                self._cool_down(inv)
+                await self._cool_down(inv)
             try:
                 return await _HANDLERS[cmd.spec.name](self.ctx, inv, cmd)
             except NoMatch as exc:
@@ -288,8 +292,8 @@ class ReviewBot:
                 error_id=error_id, usage=False, ephemeral=True,
             )
 
-    def _cool_down(self, inv: Invocation) -> None:
-        wait = self.cooldowns.wait(inv)
+    async def _cool_down(self, inv: Invocation) -> None:
+        wait = await self.cooldowns.wait(inv)
         if wait > 0:
             limit, window = self.cooldowns.limit, self.cooldowns.window
             raise UsageError(

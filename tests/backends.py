@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
+from bot.app import ReviewBot
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.dialect import to_postgresql
@@ -150,6 +151,28 @@ def only_on_sqlite(backend: str, why: str) -> None:
     """Skip the PostgreSQL run of a test about SQLite's own file (``why`` says what)."""
     if backend != "sqlite":
         pytest.skip(f"SQLite only: {why}")
+
+
+@pytest.fixture(scope="session")
+def template_postgres(postgres: str) -> Iterator[str]:
+    """A PostgreSQL database with the default corpus, made once per session; each test
+    copies it (``CREATE DATABASE … TEMPLATE``), as SQLite tests copy a template file."""
+    name = create_database()
+
+    async def build() -> None:
+        await (await ReviewBot.open(Settings(database_url=database_url(name)))).close()
+
+    asyncio.run(build())
+    yield name
+    drop_database(name)
+
+
+@pytest.fixture
+def postgres_copy(template_postgres: str) -> Iterator[str]:
+    """A test's own copy of the template: its URL, dropped after the test."""
+    name = create_database(template=template_postgres)
+    yield database_url(name)
+    drop_database(name)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from bot.app import ReviewBot
 from bot.invocation import Invocation
 from bot.settings import Settings
-from tests.backends import create_database, database_url, drop_database
 from tests.fakes.clock import FakeClock
 
 pytest_plugins = ["tests.backends"]
@@ -40,20 +39,6 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def template_postgres(postgres: str) -> Iterator[str]:
-    """A PostgreSQL database with the default corpus, made once per session; each test
-    copies it (``CREATE DATABASE … TEMPLATE``)."""
-    name = create_database()
-
-    async def build() -> None:
-        await (await ReviewBot.open(Settings(database_url=database_url(name)))).close()
-
-    asyncio.run(build())
-    yield name
-    drop_database(name)
-
-
 @pytest.fixture
 def settings(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -62,9 +47,7 @@ def settings(
     template with SQLite's backup API, or a PostgreSQL database copied from its template."""
     db_path = tmp_path / "reviewbot.sqlite3"
     if backend == "postgresql":
-        name = create_database(template=request.getfixturevalue("template_postgres"))
-        yield Settings(db_path=db_path, database_url=database_url(name))
-        drop_database(name)
+        yield Settings(db_path=db_path, database_url=request.getfixturevalue("postgres_copy"))
         return
     template_db = request.getfixturevalue("template_db")
     with closing(sqlite3.connect(template_db)) as src, closing(sqlite3.connect(db_path)) as dst:

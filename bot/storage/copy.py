@@ -76,6 +76,8 @@ class Table:
 
 TABLES: tuple[Table, ...] = (
     Table("films", ("id",)),
+    Table("film_grams", ("gram", "title", "film_id")),
+    Table("gram_sizes", ("gram",)),
     Table("documents", ("id",)),
     Table("quotes", ("id",)),
     Table("film_stats", ("film_id", "kind", "label")),
@@ -123,14 +125,14 @@ async def copy_database(
     rows: dict[str, int] = {}
     async with dst.transaction(durable=True) as writing, src.transaction() as reading:
         await _refuse_held(writing, dst.name)
-        counts = [await _count(reading, table) for table in TABLES]
-        total, done = sum(counts), 0
+        total, done = sum([await _count(reading, table) for table in TABLES]), 0
         for table in TABLES:
             rows[table.name] = 0
-            async for chunk in _chunks(reading, table, await _columns(reading, table)):
-                await _insert(writing, table, chunk, dst.name)
-                rows[table.name] += len(chunk.rows)
-                done += len(chunk.rows)
+            columns = await _columns(reading, table)
+            async for chunk in _chunks(reading, table, columns):
+                await _insert(writing, table, columns, chunk, dst.name)
+                rows[table.name] += len(chunk)
+                done += len(chunk)
                 if progress is not None:
                     progress(table.name, done, total)
             if table.numbered:
@@ -182,13 +184,9 @@ async def _columns(conn: Connection, table: Table) -> list[str]:
     return [str(r[0]) for r in await conn.fetchall(sql, (table.name,))]
 
 
-@dataclass(frozen=True)
-class _Chunk:
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-
-
-async def _chunks(conn: Connection, table: Table, columns: list[str]) -> AsyncIterator[_Chunk]:
+async def _chunks(
+    conn: Connection, table: Table, columns: list[str]
+) -> AsyncIterator[list[tuple[Any, ...]]]:
     """The table's rows, ``CHUNK_ROWS`` at a time in key order: each read starts after
     the last key of the one before (``(a, b) > (?, ?)``), never at an offset."""
     select = f"SELECT {', '.join(columns)} FROM {table.name}"
@@ -197,20 +195,21 @@ async def _chunks(conn: Connection, table: Table, columns: list[str]) -> AsyncIt
              f"{order}")
     rows: Sequence[Row] = await conn.fetchall(select + order)
     while rows:
-        yield _Chunk(columns, [tuple(r) for r in rows])
+        yield [tuple(r) for r in rows]
         if len(rows) < CHUNK_ROWS:
             return
         last = rows[-1]
         rows = await conn.fetchall(select + after, [last[k] for k in table.key])
 
 
-async def _insert(conn: Connection, table: Table, chunk: _Chunk, target: str) -> None:
-    sql = (f"INSERT INTO {table.name} ({', '.join(chunk.columns)})"
-           f" VALUES ({', '.join('?' * len(chunk.columns))})")
+async def _insert(conn: Connection, table: Table, columns: list[str],
+                  rows: list[tuple[Any, ...]], target: str) -> None:
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)})"
+           f" VALUES ({', '.join('?' * len(columns))})")
     try:
-        await conn.executemany(sql, chunk.rows)
+        await conn.executemany(sql, rows)
     except _REFUSED_ROW as exc:
-        first = dict(zip(chunk.columns, chunk.rows[0], strict=True))
+        first = dict(zip(columns, rows[0], strict=True))
         where = ", ".join(f"{k} {first[k]!r}" for k in table.key)
         reason = " ".join(str(exc).split())
         raise StorageError(

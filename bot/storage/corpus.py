@@ -31,6 +31,7 @@ from bot.models import (
 from bot.shuffle import permute
 from bot.storage.connection import Connection, Row
 from bot.storage.database import Database
+from bot.storage.film_search import index_title
 from bot.storage.films import HIGHEST_REMOVED_FILM
 from bot.storage.pools import PoolBuilder, film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
@@ -436,7 +437,9 @@ async def _film_id(conn: Connection, title: str, year: int | None) -> int:
         " SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?) AS taken RETURNING id",
         (title, year, HIGHEST_REMOVED_FILM),
     )
-    return int(inserted[0][0])
+    film_id = int(inserted[0][0])
+    await index_title(conn, film_id, title)
+    return film_id
 
 
 async def adjust_stats(

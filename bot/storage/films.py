@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.models import Film
 from bot.storage.database import Database
+from bot.storage.film_search import unindex_title
 
 _log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class FilmStore:
             )
             for table in ("pool", "pool_sizes", "decks", "film_stats", "reports"):
                 await conn.execute(f"DELETE FROM {table} WHERE film_id = ?", (film_id,))
+            await unindex_title(conn, film_id)
             # Documents, quotes and corrections follow by ON DELETE CASCADE.
             await conn.execute("DELETE FROM films WHERE id = ?", (film_id,))
             await conn.execute(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.storage import Database
-from bot.storage.film_search import _PREFIX, LIMIT, film_names
+from bot.storage.film_search import _PREFIX, LIMIT, film_names, index_title
+from bot.storage.films import FilmStore
 from tests.backends import only_on_sqlite
 
 TITLES = [
@@ -18,11 +19,20 @@ TITLES = [
 ]
 
 
+async def add_films(db: Database, films: Sequence[tuple[str, int | None]]) -> None:
+    """Films as ingest makes them: the row, and its title's pieces for the search."""
+    async with db.transaction() as conn:
+        for title, year in films:
+            row = await conn.fetchone(
+                "INSERT INTO films (title, year) VALUES (?, ?) RETURNING id", (title, year))
+            assert row is not None
+            await index_title(conn, int(row[0]), title)
+
+
 @pytest.fixture
 async def db(empty_target: Path | str) -> AsyncIterator[Database]:
     database = await Database.open(empty_target)
-    async with database.transaction() as conn:
-        await conn.executemany("INSERT INTO films (title, year) VALUES (?, ?)", TITLES)
+    await add_films(database, TITLES)
     yield database
     await database.close()
 
@@ -55,12 +65,11 @@ async def test_nothing_typed_lists_films_in_title_order(db: Database) -> None:
 
 
 async def test_at_most_the_limit(db: Database) -> None:
-    async with db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO films (title, year) VALUES (?, ?)",
-            [(f"Sequel {i:02}", 2000) for i in range(LIMIT + 10)]
-            + [(f"A Sequel {i:02}", 2000) for i in range(10)],
-        )
+    await add_films(
+        db,
+        [(f"Sequel {i:02}", 2000) for i in range(LIMIT + 10)]
+        + [(f"A Sequel {i:02}", 2000) for i in range(10)],
+    )
     names = await film_names(db, "sequel")
     assert names == [f"Sequel {i:02} (2000)" for i in range(LIMIT)]
     names = await film_names(db, "sequel 0", limit=12)
@@ -75,3 +84,26 @@ async def test_the_prefix_query_uses_the_title_index(db: Database, backend: str)
         f"EXPLAIN QUERY PLAN {_PREFIX}", ("a", "b", 25)
     ))
     assert "films_title_lower" in plan and "SCAN" not in plan
+
+
+async def test_a_longer_text_is_found_through_its_rarest_piece_and_a_miss_reads_nothing(
+    db: Database
+) -> None:
+    await add_films(db, [(f"The Long Road {i}", 1990 + i) for i in range(30)]
+                    + [("Roadhouse", 1989)])
+    # "oadh" holds "oad" (31 titles) and "adh" (one): the one title holding it is found.
+    assert await film_names(db, "oadh") == ["Roadhouse (1989)"]
+    assert await film_names(db, "road 1") == [
+        f"The Long Road {i} ({1990 + i})" for i in (1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
+    ]
+    assert await film_names(db, "zzq") == []
+    assert await film_names(db, "road zz") == []
+
+
+async def test_a_removed_film_is_no_longer_offered(db: Database) -> None:
+    row = await db.fetchone("SELECT id FROM films WHERE title = 'Mother!'")
+    assert row is not None and "Mother! (2017)" in await film_names(db, "ther")
+    assert await FilmStore(db).remove(int(row[0]), "gone", default_corpus=False) is not None
+    assert "Mother! (2017)" not in await film_names(db, "ther")
+    sizes = await db.fetchone("SELECT films FROM gram_sizes WHERE gram = '!'")
+    assert sizes is not None and sizes[0] == 0
