@@ -240,9 +240,16 @@ class Scheduler:
             await self.store.move(schedule.id, next_look)
             return False
         if not await self.store.claim(schedule.id, day, now):
-            # Claimed earlier (a crash before settling): never post this date again.
-            _log.warning("schedule %d already claimed %s; not posting again", schedule.id, day)
-            await self.store.settle(schedule.id, day, "claimed", None, following(schedule, day))
+            # Claimed already: by a process that died before settling (never post this
+            # date again), or by another process posting it right now. Only move on,
+            # and only if nobody moved it meanwhile: settling would overwrite that
+            # process's outcome with "claimed", and moving it over that process's own
+            # move would undo a retry it set after a transient failure (it gives the
+            # claim back and moves the schedule to the retry).
+            _log.info("schedule %d: %s is claimed already; not posting it here", schedule.id,
+                      day)
+            await self.store.move(schedule.id, following(schedule, day),
+                                  seen=schedule.next_run_utc)
             return False
         crash_point("scheduler.after_claim")
         reply = await self.compose(schedule)

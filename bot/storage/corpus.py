@@ -262,10 +262,12 @@ class CorpusStore:
                     _DRAW_AT, (film_id, version, mood.value, film_id, version, mood.value,
                                permute(seed, size, position)),
                 )
-                if rows:
+                if rows and rows[0]["live"] is not None:
                     live = int(rows[0]["live"])
                     return Draw(quote_from_row(rows[0]), remaining=min(size - position - 1,
                                 live - 1), pool_size=live)
+                if rows:  # a rebuild swapped the pool in between: a new round is due
+                    started = False
                 continue  # a hole: take the next position
             if started:
                 return None  # a whole new round of holes: live is wrong

@@ -39,6 +39,7 @@ _LIVE_SHARE = 0.75
 _MIN_REBUILT = 8  # ... unless it has fewer ranks than this: skipping them costs nothing
 # A film's visible quotes, from ``film_stats`` (``f`` is the film's row).
 _QUOTES = "(SELECT COALESCE(SUM(count), 0) FROM film_stats s WHERE s.film_id = f.id)"
+_NEXT_VERSIONS = "version > (SELECT pool_version FROM films WHERE id = ?)"
 _NO_END = 2**62  # the last chunk reads to the end: no quote was added while it ran
 _PASSES = 2  # rebuilds in a row when the film changed under the previous one
 
@@ -216,35 +217,47 @@ class PoolBuilder:
                 return
 
     async def _start(self, film_id: int) -> bool:
-        """Mark the rebuild under way, resuming one a crash interrupted; False when the
-        film is gone."""
-        row = await self.db.fetchone(
-            "SELECT pool_cursor, pool_dirty FROM films WHERE id = ?", (film_id,))
-        if row is None:
-            return False
-        if row[0] is not None and row[1] == 2:
-            return True  # interrupted: what it wrote is consistent up to its cursor
-        if row[0] is not None:
-            # Changed under a rebuild (its voice, say): what it read is stale.
+        """Start the rebuild, or join the one under way (in this process or another, or
+        one a crash interrupted: what it wrote is consistent up to its cursor); False
+        when the film is gone or rebuilt already.
+
+        Start or join is decided in one transaction, so of several processes arriving
+        together one starts and the others join. Ranks left in the next version by a
+        rebuild that was abandoned (the film changed under it) are cleared first, by
+        chunks that stop as soon as a rebuild has started, so a slow clearer never
+        deletes what a new rebuild writes.
+        """
+        while True:
             async with self.db.transaction() as conn:
-                await conn.execute("UPDATE films SET pool_cursor = NULL WHERE id = ?",
-                                   (film_id,))
-        await self._drop(film_id, "version > (SELECT pool_version FROM films WHERE id = ?)")
-        async with self.db.transaction() as conn:
-            first = await _edge(conn, film_id, "MIN")
-            await conn.execute(
-                "UPDATE films SET pool_dirty = 2, pool_cursor = ? WHERE id = ?",
-                ((first or 1) - 1, film_id),
-            )
-            await conn.execute(
-                "DELETE FROM pool_sizes WHERE film_id = ? AND version >"
-                " (SELECT pool_version FROM films WHERE id = ?)", (film_id, film_id))
-            await conn.executemany(
-                "INSERT INTO pool_sizes (film_id, version, mood, size, live)"
-                " SELECT id, pool_version + 1, ?, 0, 0 FROM films WHERE id = ?",
-                [(mood.value, film_id) for mood in POOL_FILTERS],
-            )
-        return True
+                row = await conn.fetchone(
+                    "SELECT pool_cursor, pool_dirty FROM films WHERE id = ?", (film_id,))
+                if row is None or not row[1]:
+                    return False
+                if row[0] is not None and row[1] == 2:
+                    return True
+                if row[0] is not None:
+                    # Changed under a rebuild (its voice, say): what it read is stale.
+                    await conn.execute("UPDATE films SET pool_cursor = NULL WHERE id = ?",
+                                       (film_id,))
+                elif not await conn.fetchall(
+                    f"SELECT 1 FROM pool WHERE film_id = ? AND {_NEXT_VERSIONS} LIMIT 1",
+                    (film_id, film_id),
+                ):
+                    first = await _edge(conn, film_id, "MIN")
+                    await conn.execute(
+                        "UPDATE films SET pool_dirty = 2, pool_cursor = ? WHERE id = ?",
+                        ((first or 1) - 1, film_id),
+                    )
+                    await conn.execute(
+                        f"DELETE FROM pool_sizes WHERE film_id = ? AND {_NEXT_VERSIONS}",
+                        (film_id, film_id))
+                    await conn.executemany(
+                        "INSERT INTO pool_sizes (film_id, version, mood, size, live)"
+                        " SELECT id, pool_version + 1, ?, 0, 0 FROM films WHERE id = ?",
+                        [(mood.value, film_id) for mood in POOL_FILTERS],
+                    )
+                    return True
+            await self._drop(film_id, _NEXT_VERSIONS, while_idle=True)
 
     async def _chunk(self, film_id: int) -> bool:
         """Number the next ``CHUNK_IDS`` quote ids into the next version; at the end,
@@ -281,11 +294,16 @@ class PoolBuilder:
                                (film_id, version))
             return True
 
-    async def _drop(self, film_id: int, versions: str) -> None:
+    async def _drop(self, film_id: int, versions: str, while_idle: bool = False) -> None:
         """Delete the film's ranks of ``versions`` (a condition on ``version`` taking the
-        film's id) ``_DROP_CHUNK`` at a time, each a range of the primary key."""
+        film's id) ``_DROP_CHUNK`` at a time, each a range of the primary key;
+        ``while_idle``: stop when a rebuild of the film has started."""
         while True:
             async with self.db.transaction() as conn:
+                if while_idle and await conn.fetchall(
+                    "SELECT 1 FROM films WHERE id = ? AND pool_cursor IS NOT NULL", (film_id,)
+                ):
+                    return
                 victim = list(await conn.fetchall(
                     f"SELECT version, mood FROM pool WHERE film_id = ? AND {versions} LIMIT 1",
                     (film_id, film_id),

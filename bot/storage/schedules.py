@@ -229,11 +229,15 @@ class ScheduleStore:
                 (schedule_id, day.isoformat()),
             )
 
-    async def move(self, schedule_id: int, next_run: datetime) -> None:
+    async def move(self, schedule_id: int, next_run: datetime,
+                   seen: datetime | None = None) -> None:
+        """Set when the schedule is next looked at; with ``seen``, only if that is still
+        when it was due (another process may have moved it since: its move wins)."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE schedules SET next_run_utc = ? WHERE id = ?",
-                (iso_utc(next_run), schedule_id),
+                "UPDATE schedules SET next_run_utc = ? WHERE id = ?"
+                " AND (CAST(? AS TEXT) IS NULL OR next_run_utc = ?)",
+                (iso_utc(next_run), schedule_id, *[None if seen is None else iso_utc(seen)] * 2),
             )
 
     async def posts(self, schedule_id: int) -> list[tuple[str, str, str | None]]:

@@ -16,6 +16,7 @@ from bot.models import Correction, DocumentKind, Label, Mood, QuoteKind
 from bot.storage import pools as pools_module
 from bot.storage.corpus import NewDocument, NewQuote
 from bot.storage.corrections import Actor
+from tests.backends import execute
 
 FILM = "Growing (2020)"
 MOODS = (Mood.ANY, Mood.POSITIVE, Mood.NEGATIVE)
@@ -185,6 +186,7 @@ async def test_a_rebuild_resumes_after_a_crash_and_takes_changes_behind_it(
     await core.corpus.rebuild_dirty_pools()
     film = await film_id(core)
     builder = core.corpus.pools
+    await execute(core.db, "UPDATE films SET pool_dirty = 1 WHERE id = ?", (film,))
     assert await builder._start(film)
     for _ in range(3):
         assert not await builder._chunk(film)
