@@ -8,6 +8,10 @@ is serialised against the others, across processes, so the storage modules' read
 write logic means the same on both engines), or the key the caller named (a channel's
 deck, a member's cooldown), serialised only against its own kind. Reads take no lock.
 
+PostgreSQL's text cannot hold the character U+0000, which SQLite stores and a member can
+type: each such character in a parameter becomes U+FFFD (the replacement character), so
+a name containing it matches nothing, as on SQLite, instead of failing the command.
+
 Sessions commit with ``synchronous_commit = off``, the counterpart of SQLite's
 ``synchronous=NORMAL``: a crash of the server may lose its last fraction of a second of
 commits (a deck position), never corrupt anything. A ``durable`` transaction (a daily
@@ -53,6 +57,13 @@ def lock_key(name: str) -> int:
 _WRITERS_KEY = lock_key(_WRITERS)
 
 
+def _clean(params: Sequence[Any]) -> Sequence[Any]:
+    """``params`` with every U+0000 in a string replaced (see the module's docstring)."""
+    if not any(type(p) is str and "\x00" in p for p in params):
+        return params
+    return [p.replace("\x00", "\ufffd") if type(p) is str else p for p in params]
+
+
 class PostgresConnection:
     """``Connection`` over one asyncpg connection: each call is one round trip, each
     statement prepared once per connection (asyncpg's statement cache)."""
@@ -63,15 +74,15 @@ class PostgresConnection:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        status = await self._conn.execute(to_postgresql(sql), *params)
+        status = await self._conn.execute(to_postgresql(sql), *_clean(params))
         counted = _STATUS_COUNT.search(status)  # "UPDATE 3", "INSERT 0 3"
         return int(counted.group(1)) if counted else -1
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self._conn.executemany(to_postgresql(sql), rows)
+        await self._conn.executemany(to_postgresql(sql), map(_clean, rows))
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return list(await self._conn.fetch(to_postgresql(sql), *params))
+        return list(await self._conn.fetch(to_postgresql(sql), *_clean(params)))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
@@ -163,7 +174,7 @@ class PostgresDatabase(Database):
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._translate():
-            return list(await self.pool.fetch(to_postgresql(sql), *params))
+            return list(await self.pool.fetch(to_postgresql(sql), *_clean(params)))
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return await self.fetchall(sql, params)

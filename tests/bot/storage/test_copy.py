@@ -232,12 +232,12 @@ async def test_a_target_holding_anything_is_refused_and_left_as_it_was(
 async def test_a_refused_row_leaves_the_target_empty(
     core: ReviewBot, postgres_database: str
 ) -> None:
-    """PostgreSQL's text cannot hold NUL, SQLite's can: the quotes fail after films and
-    documents went in, and the one transaction takes them back out."""
-    await execute(core.db, "UPDATE quotes SET text = ? WHERE id = (SELECT MAX(id) FROM quotes)",
-                  ("nul \x00 inside",))
-    with pytest.raises(StorageError, match=r"refused a row of quotes \(from id \d+ on: invalid"
-                       r" byte sequence .*\); nothing was copied, .* is still empty$"):
+    """SQLite keeps text in an INTEGER column, PostgreSQL refuses it: the quotes fail after
+    films and documents went in, and the one transaction takes them back out."""
+    await execute(core.db, "UPDATE quotes SET position = ? WHERE id = (SELECT MAX(id)"
+                  " FROM quotes)", ("not a number",))
+    with pytest.raises(StorageError, match=r"refused a row of quotes \(from id \d+ on: .*"
+                       r"\); nothing was copied, .* is still empty$"):
         await copy_between(core.settings.db_path, postgres_database)
     assert not any((await contents(postgres_database)).values())
 
