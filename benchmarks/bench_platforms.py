@@ -138,7 +138,8 @@ async def _discord(core: ReviewBot) -> AsyncIterator[Call]:
             exchange = await fake.invoke("quote", user=who, timeout=WAIT)
             if "embeds" not in exchange.data:
                 raise RuntimeError(f"/quote on Discord failed: {exchange.data}")
-            fake.requests.clear()
+            # Not cleared per call: a concurrent caller's callback, recorded but not yet
+            # read back, would vanish. A run records a few thousand requests at most.
 
         try:
             yield call
