@@ -36,6 +36,9 @@ from bot.storage.films import HIGHEST_REMOVED_FILM
 from bot.storage.pools import PoolBuilder, film_voice, join_pools, leave_pools
 from bot.storage.text_keys import text_hash, text_key
 
+# Positions a draw looks at at once past a hole (most draws look at one).
+_PROBES = 16
+
 
 class _Pools(enum.Enum):
     UNBUILT = "unbuilt"  # ``_draw``'s answer for a film whose pools are not built yet
@@ -253,34 +256,54 @@ class CorpusStore:
         round, and a hole (a quote removed) is skipped by claiming the next position.
         """
         deck = (channel_key, film_id, mood.value)
-        started = False
+        started: tuple[int, int] | None = None  # the pool a round this draw began spans
         while True:
             claimed = await self.db.write(_CLAIM, (*deck, film_id))
             if claimed:
                 seed, position, size, version = claimed[0]
-                rows = await self.db.fetchall(
-                    _DRAW_AT, (film_id, version, mood.value, film_id, version, mood.value,
-                               permute(seed, size, position)),
-                )
-                if rows and rows[0]["live"] is not None:
-                    live = int(rows[0]["live"])
-                    return Draw(quote_from_row(rows[0]), remaining=min(size - position - 1,
-                                live - 1), pool_size=live)
-                if rows:  # a rebuild swapped the pool in between: a new round is due
-                    started = False
-                continue  # a hole: take the next position
-            if started:
-                return None  # a whole new round of holes: live is wrong
+                span = range(position, position + 1)
+                while span:
+                    found = await self._ranks(film_id, version, mood, seed, size, span)
+                    hit = next((p for p in span if p in found), None)
+                    if hit is None:
+                        # Holes (quotes removed since the round began): look further
+                        # ahead, then take the positions looked at, if still next.
+                        span = range(span.stop, min(span.stop + _PROBES, size))
+                        continue
+                    if hit == position or await self.db.write(
+                            _SKIP, (hit + 1, *deck, position + 1, version)):
+                        row = found[hit]
+                        if row["live"] is None:
+                            break  # a rebuild swapped the pool in between: a new round
+                        live = int(row["live"])
+                        return Draw(quote_from_row(row), remaining=min(size - hit - 1,
+                                    live - 1), pool_size=live)
+                    break  # another draw moved the deck meanwhile: claim again
+                else:
+                    await self.db.write(_SKIP, (size, *deck, position + 1, version))
+                continue
             state = await self.db.fetchone(_POOL_STATE, (mood.value, film_id))
             if state is None:
                 return None
             dirty, version, size, live = state
             if size is None:
                 return _Pools.UNBUILT if dirty else None
-            if not live:
-                return None
+            if not live or started == (version, size):
+                return None  # none, or a whole round of holes since this draw began it
             await self.db.write(_START_ROUND, (*deck, version, rng.getrandbits(63), size))
-            started = True
+            started = (version, size)
+
+    async def _ranks(
+        self, film_id: int, version: int, mood: Mood, seed: int, size: int, span: range
+    ) -> dict[int, Row]:
+        """The quotes at the deck positions ``span`` that are still in the pool, by
+        position (a removed quote's rank is a hole)."""
+        ranks = {permute(seed, size, p): p for p in span}
+        rows = await self.db.fetchall(
+            f"{_DRAW_AT} IN ({', '.join('?' * len(ranks))})",
+            (film_id, version, mood.value, film_id, version, mood.value, *ranks),
+        )
+        return {ranks[int(r["pool_rank"])]: r for r in rows}
 
     # -- aggregates ----------------------------------------------------------------------
 
@@ -401,11 +424,16 @@ _POOL_STATE = (
     " LEFT JOIN pool_sizes s ON s.film_id = f.id AND s.version = f.pool_version"
     " AND s.mood = ? WHERE f.id = ?"
 )
+# Moves the deck past holes a draw looked at, only if it is still where that draw left it.
+_SKIP = (
+    "UPDATE decks SET position = ? WHERE channel_key = ? AND film_id = ? AND mood = ?"
+    " AND position = ? AND pool_version = ? RETURNING position"
+)
 _DRAW_AT = QUOTE_SELECT.replace(
-    "SELECT ", "SELECT (SELECT live FROM pool_sizes WHERE film_id = ? AND version = ?"
-    " AND mood = ?) AS live, ", 1,
+    "SELECT ", "SELECT p.rank AS pool_rank, (SELECT live FROM pool_sizes WHERE film_id = ?"
+    " AND version = ? AND mood = ?) AS live, ", 1,
 ) + " JOIN pool p ON p.quote_id = q.id WHERE p.film_id = ? AND p.version = ? AND p.mood = ?" \
-    " AND p.rank = ?"
+    " AND p.rank"
 
 
 def _film(r: Row) -> Film:

@@ -183,11 +183,12 @@ class PoolBuilder:
         and rebuilding it again would renumber its pools and restart every channel's
         deck in the middle of a round.
         """
-        if mark:
+        running = self._running.get(film_id)
+        if running is None and mark:
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "UPDATE films SET pool_dirty = 1 WHERE id = ? AND pool_dirty = 0", (film_id,))
-        running = self._running.get(film_id)
+            running = self._running.get(film_id)  # one may have begun meanwhile: join it
         if running is None:
             running = asyncio.ensure_future(self._rebuild(film_id))
             self._running[film_id] = running
