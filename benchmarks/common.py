@@ -15,6 +15,9 @@ import sys
 import time
 from collections.abc import Awaitable, Iterable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_ENV = "BENCH_DATA_DIR"
@@ -138,3 +141,69 @@ def _is_number(text: str) -> bool:
 def progress(message: str) -> None:
     """Progress of slow preparation (building a 1M database), to stderr so tables stay clean."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def load_average() -> str:
+    """``uptime``'s three load averages: this machine is shared, and a figure taken while
+    other jobs ran says so beside it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+# PostgreSQL for the scale benchmarks: the server every machine of this project runs.
+POSTGRES_ENV = "REVIEWBOT_BENCH_POSTGRES"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_admin_url() -> str:
+    """The URL the benchmarks create and drop their databases through."""
+    return os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES
+
+
+def postgres_url(name: str) -> str:
+    """The admin URL pointing at the database ``name`` instead."""
+    return urlunsplit(urlsplit(postgres_admin_url())._replace(path=f"/{name}"))
+
+
+async def postgres_admin(*statements: str) -> None:
+    """Run ``statements`` one by one on the admin database (``CREATE DATABASE`` cannot
+    run in a transaction, so each is its own)."""
+    conn = await asyncpg.connect(postgres_admin_url(), timeout=10)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def postgres_exists(name: str) -> bool:
+    conn = await asyncpg.connect(postgres_admin_url(), timeout=10)
+    try:
+        return bool(await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name))
+    finally:
+        await conn.close()
+
+
+def host_cpu_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole host since boot, from ``/proc/stat``: the
+    difference over a run says how much of the machine's CPU anything used, this
+    benchmark's processes, the database server and other jobs alike."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def process_cpu_seconds(pids: Iterable[int]) -> dict[int, float]:
+    """CPU seconds (user and system) each of ``pids`` used so far, from ``/proc``; a
+    process gone meanwhile is left out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return seconds

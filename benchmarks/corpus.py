@@ -15,7 +15,10 @@ a version number bumped whenever generation changes, the schema version, and the
 scorer's name and labels of the seed sentences (so a retrained scorer gets new corpora):
 
 - ``database(key)``: a SQLite database in the bot's schema, bulk-inserted with SQL (the
-  same rows ingest would write) and pools built by ``CorpusStore.rebuild_dirty_pools``.
+  same rows ingest would write) and pools built by ``CorpusStore.rebuild_dirty_pools``;
+  ``postgres_database(key)`` the same on PostgreSQL (a database named after the corpus
+  on ``REVIEWBOT_BENCH_POSTGRES``'s server), and ``copy(key, backend, name)`` a writable
+  copy of either for a benchmark that adds rows.
 - ``excerpt_files(key)``: one folder per film of excerpt-format files (50 quotes and a
   consensus each), the input of ``bench_ingest``.
 """
@@ -31,7 +34,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from benchmarks.common import data_dir, parse_size, progress
+from benchmarks.common import (
+    data_dir,
+    parse_size,
+    postgres_admin,
+    postgres_exists,
+    postgres_url,
+    progress,
+)
 from bot.app import default_corpus_dir
 from bot.ingest.pipeline import parse_document
 from bot.ingest.reading import read_text
@@ -40,8 +50,12 @@ from bot.models import Label
 from bot.sentiment import default_scorer, fingerprint
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore
+from bot.storage.database import redacted_target
+from bot.storage.film_search import index_title
 from bot.storage.labeller import LabellerStore
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.postgres import PostgresDatabase
+from bot.storage.sqlite import SqliteDatabase
 
 VERSION = 1
 QUOTES_PER_FILM = 500
@@ -156,26 +170,75 @@ async def database(key: str) -> Path:
     return path
 
 
+async def postgres_database(key: str) -> str:
+    """The corpus as a PostgreSQL database (its URL), built once and then reused.
+
+    Named after the corpus's tag, like the SQLite file, on the server of
+    ``REVIEWBOT_BENCH_POSTGRES``. It is built under a temporary name and renamed when
+    complete, so a database of that name is always a whole corpus (a killed build leaves
+    only the temporary one, dropped by the next build).
+    """
+    name = postgres_name(key)
+    if not await postgres_exists(name):
+        building = f"{name}_building"
+        await postgres_admin(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)',
+                             f'CREATE DATABASE "{building}"')
+        await _build(key, postgres_url(building))
+        await postgres_admin(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    return postgres_url(name)
+
+
+def postgres_name(key: str) -> str:
+    """``bench_1m_1film_v1_s11_critic_0a1b2c3d``: the tag as a PostgreSQL identifier."""
+    return "bench_" + re.sub(r"[^a-z0-9]+", "_", _tag(key).lower())
+
+
+async def copy(key: str, backend: str, name: str) -> Path | str:
+    """A fresh writable copy of the corpus called ``name`` on ``backend`` (``sqlite``:
+    a file in the data folder; ``postgresql``: a database made from the cached one as
+    its template), replacing any earlier copy of that name."""
+    if backend == "sqlite":
+        path = data_dir() / f"{name}.sqlite3"
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+        shutil.copy(await database(key), path)
+        return path
+    template = postgres_name(key)
+    await postgres_database(key)
+    await postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                         f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return postgres_url(name)
+
+
+async def target(key: str, backend: str) -> Path | str:
+    """The cached corpus on ``backend`` (``sqlite`` or ``postgresql``), as
+    ``Database.open`` takes it."""
+    return await database(key) if backend == "sqlite" else await postgres_database(key)
+
+
 def _tag(key: str) -> str:
     labels = "".join(s.label.value[0] for s in sentences()).encode()
     digest = hashlib.sha256(labels).hexdigest()[:8]
     return f"{key}-v{VERSION}-s{len(MIGRATIONS)}-{default_scorer().name}-{digest}"
 
 
-async def _build(key: str, path: Path) -> None:
-    progress(f"building the {key} database at {path}")
-    db = await Database.open(path)
+async def _build(key: str, target: Path | str) -> None:
+    """Bulk-insert the corpus into ``target`` (a new SQLite file or an empty PostgreSQL
+    database) through the storage layer's transaction, on either backend."""
+    progress(f"building the {key} database at {redacted_target(target)}")
+    db = await Database.open(target)
     try:
-        conn = db.conn
-        await conn.execute("PRAGMA synchronous=OFF")  # a failed build is simply rebuilt
+        if isinstance(db, SqliteDatabase):
+            await db.conn.execute("PRAGMA synchronous=OFF")  # a failed build is simply rebuilt
         quote_id = doc_id = 0
-        async with db.transaction():
+        async with db.transaction() as conn:
             for film_id, (name, consensus, docs) in enumerate(films(key), start=1):
                 title, year = name[:-7], int(name[-5:-1])
                 await conn.execute(
                     "INSERT INTO films (id, title, year, consensus) VALUES (?, ?, ?, ?)",
                     (film_id, title, year, consensus),
                 )
+                await index_title(conn, film_id, title)  # as ingest names a new film
                 doc_rows, quote_rows = [], []
                 for doc in docs:
                     doc_id += 1
@@ -211,12 +274,45 @@ async def _build(key: str, path: Path) -> None:
         # The labels stand for this scorer's (see above): a bot opening the database
         # must not spend minutes labelling a million generated quotes again.
         await LabellerStore(db).record(fingerprint(default_scorer()))
+        await _postgres(db, "ANALYZE")  # the pools' queries planned on a million rows
         progress("  pools (CorpusStore.rebuild_dirty_pools)")
         await CorpusStore(db).rebuild_dirty_pools()
-        await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        progress(f"  done: {quote_id:,} quotes, {path.stat().st_size / 1e6:,.0f} MB")
+        await _settle(db)
+        progress(f"  done: {quote_id:,} quotes")
     finally:
         await db.close()
+
+
+async def _settle(db: Database) -> None:
+    """Leave the built database as a long-running one would be: SQLite's WAL folded into
+    the file; on PostgreSQL, the identity counters past the ids inserted by hand (so a
+    later insert does not collide) and the planner's statistics and visibility map fresh
+    (autovacuum would get there, minutes into a benchmark)."""
+    if isinstance(db, SqliteDatabase):
+        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    for table in ("films", "documents", "quotes"):
+        await _postgres(db, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                            f" (SELECT MAX(id) FROM {table}))")
+    await _postgres(db, "VACUUM ANALYZE")
+
+
+async def _postgres(db: Database, sql: str) -> None:
+    """Run ``sql`` outside any transaction (``VACUUM`` cannot run in one) when ``db`` is
+    PostgreSQL; nothing on SQLite."""
+    if isinstance(db, PostgresDatabase):
+        async with db.pool.acquire() as conn:
+            await conn.execute(sql)
+
+
+async def discard(target: Path | str) -> None:
+    """Remove a copy made by ``copy``: its files, or its PostgreSQL database."""
+    if isinstance(target, Path):
+        for stale in target.parent.glob(target.name + "*"):
+            stale.unlink()
+        return
+    name = target.rsplit("/", 1)[1]
+    await postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # The novel-vocabulary corpus (issue 16): the recombined seed sentences above reuse about

@@ -131,7 +131,7 @@ async def test_members_whose_window_passed_are_forgotten(
     clock.advance(seconds=WINDOW)
     for i in range(300, 500):
         await cooldowns.wait(_member(i))
-    # Each call forgets up to two of the old members while adding one new one.
+    # Every 8th new member forgets up to 16 old ones: two for each one added.
     assert await _rows(db) == 200
     assert await cooldowns.wait(_member(0)) == 0.0, "a forgotten member starts afresh"
 
