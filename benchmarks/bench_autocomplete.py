@@ -21,7 +21,15 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from benchmarks.common import data_dir, parse_size, print_table, summary_ms
+from benchmarks.common import (
+    data_dir,
+    parse_size,
+    postgres_admin,
+    postgres_exists,
+    postgres_url,
+    print_table,
+    summary_ms,
+)
 from bot.storage import Database
 from bot.storage.corpus import CorpusStore, best_film_matches
 from bot.storage.film_search import LIMIT, film_names, index_title
@@ -50,10 +58,20 @@ def titles(count: int) -> list[tuple[str, int]]:
     return sorted(seen)
 
 
-async def database(count: int) -> Database:
-    path = data_dir() / f"films-{count}-s{len(MIGRATIONS)}.sqlite3"
-    fresh = not path.exists()
-    db = await Database.open(path)
+async def database(count: int, backend: str) -> Database:
+    """Only films, built once and kept: a file under the data folder, or a database of
+    that name on the benchmarks' PostgreSQL server."""
+    name = f"films-{count}-s{len(MIGRATIONS)}"
+    if backend == "postgresql":
+        dbname = name.replace("-", "_")
+        fresh = not await postgres_exists(dbname)
+        if fresh:
+            await postgres_admin(f'CREATE DATABASE "{dbname}"')
+        db = await Database.open(postgres_url(dbname))
+    else:
+        path = data_dir() / f"{name}.sqlite3"
+        fresh = not path.exists()
+        db = await Database.open(path)
     if fresh:
         async with db.transaction() as conn:
             for title, year in titles(count):
@@ -91,8 +109,8 @@ def _old(corpus: CorpusStore) -> Approach:
     return names
 
 
-async def measure(count: int, samples: int) -> list[object]:
-    db = await database(count)
+async def measure(count: int, samples: int, backend: str) -> list[object]:
+    db = await database(count, backend)
     try:
         corpus = CorpusStore(db)
         names = [f.name for f in await corpus.films()]
@@ -109,7 +127,7 @@ async def measure(count: int, samples: int) -> list[object]:
                     times.append(time.perf_counter() - start)
         n50, _, n99 = summary_ms(new_t)
         o50, _, o99 = summary_ms(old_t)
-        return [f"{len(names):,}", samples, n50, n99, max(new_t) * 1000, o50, o99,
+        return [backend, f"{len(names):,}", samples, n50, n99, max(new_t) * 1000, o50, o99,
                 f"{o50 / n50:.0f}x", f"{o99 / n99:.0f}x"]
     finally:
         await db.close()
@@ -119,14 +137,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2k,10k", help="films, e.g. 2k,10k")
     parser.add_argument("--samples", type=int, default=2000, help="queries timed per approach")
+    parser.add_argument("--backends", default="sqlite,postgresql",
+                        help="sqlite, postgresql or both (the server of "
+                             "REVIEWBOT_BENCH_POSTGRES)")
     args = parser.parse_args(argv)
-    rows = [asyncio.run(measure(parse_size(size), args.samples))
-            for size in args.sizes.split(",")]
+    rows = [asyncio.run(measure(parse_size(size), args.samples, backend))
+            for size in args.sizes.split(",") for backend in args.backends.split(",")]
     print_table(
         f"Film autocomplete latency, ms ({args.samples} keystrokes each, alternating in blocks of "
         f"{BLOCK}); "
         "baseline = every film read and matched in Python",
-        ["films", "samples", "p50", "p99", "max", "baseline p50", "baseline p99",
+        ["backend", "films", "samples", "p50", "p99", "max", "baseline p50", "baseline p99",
          "x p50", "x p99"],
         rows,
     )
