@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from bot.models import Driver, Label, Sentiment
-from bot.sentiment.scorer import Scorer, default_scorer
+from bot.sentiment.scorer import Scorer, critic_scorer, default_scorer
 
 _log = logging.getLogger(__name__)
 
@@ -46,11 +46,13 @@ Compact = tuple[int, float, float]
 def _load() -> None:
     """The worker's initializer: load the weights once, before the first batch, and
     exit as soon as the bot does, even killed with SIGKILL (an orphan would hold the
-    bot's output open, and a copy of the weights, for ever)."""
+    bot's output open, and a copy of the weights, for ever). The critic's numpy tables
+    (``CriticScorer.batch_model``) are built here too, before the first batch."""
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     default_scorer()
+    critic_scorer().batch_model()
 
 
 def _exit_with(sentinel: int) -> None:
