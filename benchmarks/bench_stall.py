@@ -47,13 +47,13 @@ class Caller:
         self.times: dict[tuple[str, str], list[float]] = {
             (p, c): [] for p in PHASES for c in COMMANDS}
         self.stopped = False
-        self.started = ""  # the phase of the last command sent
+        self.started: set[tuple[str, str]] = set()  # (phase, command) of commands sent
 
     async def enter(self, phase: str) -> None:
-        """Start ``phase`` once a command of it is on its way, so that even a phase
-        shorter than one command (a tiny film's rebuild) has one."""
+        """Start ``phase`` once a command of each kind is on its way in it, so that even
+        a phase shorter than one command (a tiny film's rebuild) has them all."""
         self.phase = phase
-        while self.started != phase:
+        while not all((phase, command) in self.started for command in COMMANDS):
             await asyncio.sleep(0)
 
     async def run(self) -> None:
@@ -61,7 +61,8 @@ class Caller:
         while not self.stopped:
             command = COMMANDS[n % len(COMMANDS)]
             inv = Invocation("bench", f"c{n % 50}", f"u{n}")  # many users: no cooldowns
-            phase = self.started = self.phase
+            phase = self.phase
+            self.started.add((phase, command))
             start = time.perf_counter()
             await self.core.handle(inv, command, {"film": self.film})
             self.times[phase, command].append(time.perf_counter() - start)
