@@ -9,8 +9,9 @@ modules see only ``Database`` and ``Connection`` and write SQLite's SQL;
 Every invariant that several processes must keep is held by the database, never by a
 lock in one process: a write ``transaction()`` is serialised against every other one
 (SQLite's ``BEGIN IMMEDIATE``; a transaction-scoped advisory lock on PostgreSQL), except
-one given its own ``lock`` key (a channel's deck, a member's cooldown), which is
-serialised only against transactions holding that key.
+one given its own ``lock`` key, serialised only against transactions holding that key;
+and what one atomic statement can do (a deck's next position, a member's cooldown) is
+one ``write()``, which needs no lock beyond the rows it changes.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def redacted_target(target: Path | str) -> str:
     if parts.password is None:
         return str(target)
     host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 class Database(abc.ABC):
