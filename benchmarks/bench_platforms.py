@@ -133,13 +133,23 @@ async def _discord(core: ReviewBot) -> AsyncIterator[Call]:
                            discord_guild_id=GUILD_ID)
         task = asyncio.create_task(run_discord(core, settings, stop))
         await fake.wait_ready(WAIT)
+        in_flight = 0
+
         async def call(user: int) -> None:
+            nonlocal in_flight
             who = FakeUser(USER_ID + 1 + user, f"user{user}")
-            exchange = await fake.invoke("quote", user=who, timeout=WAIT)
+            in_flight += 1
+            try:
+                exchange = await fake.invoke("quote", user=who, timeout=WAIT)
+            finally:
+                in_flight -= 1
             if "embeds" not in exchange.data:
                 raise RuntimeError(f"/quote on Discord failed: {exchange.data}")
-            # Not cleared per call: a concurrent caller's callback, recorded but not yet
-            # read back, would vanish. A run records a few thousand requests at most.
+            # The fake finds a callback by scanning what it recorded: cleared when no
+            # call waits (a concurrent caller's callback, recorded but not yet read
+            # back, would vanish), or every wait would scan the whole run.
+            if not in_flight:
+                fake.requests.clear()
 
         try:
             yield call
