@@ -33,7 +33,7 @@ from bot.render import plural
 from bot.safe_text import excerpt, safe_path
 from bot.sentiment import default_scorer
 from bot.settings import Settings
-from bot.storage.copy import copy_database
+from bot.storage.copy import copy_between
 from bot.storage.database import (
     Database,
     StorageError,
@@ -355,19 +355,14 @@ def _cmd_copy(args: argparse.Namespace, settings: Settings) -> int:
                            "SQLite file or a postgresql:// URL as SRC")
 
     async def go() -> int:
-        async with contextlib.AsyncExitStack() as opened:
-            source = await Database.open(src)
-            opened.push_async_callback(source.close)
-            target = await Database.open(dst)
-            opened.push_async_callback(target.close)
-            with tqdm(total=None, unit="row", disable=None, file=sys.stderr) as bar:
+        with tqdm(total=None, unit="row", disable=None, file=sys.stderr) as bar:
 
-                def on_progress(table: str, done: int, total: int) -> None:
-                    bar.total = total
-                    bar.set_description(table, refresh=False)
-                    bar.update(done - bar.n)
+            def on_progress(table: str, done: int, total: int) -> None:
+                bar.total = total
+                bar.set_description(table, refresh=False)
+                bar.update(done - bar.n)
 
-                report = await copy_database(source, target, on_progress)
+            report = await copy_between(src, dst, on_progress)
         width = max(len(name) for name in report.rows)
         for name, count in report.rows.items():
             print(f"{name:<{width}}  {count:>12,}")

@@ -21,20 +21,7 @@ from pathlib import Path
 
 from benchmarks import corpus
 from benchmarks.common import peak_rss_mb, postgres_admin, postgres_url, print_table, progress
-from bot.storage import Database
-from bot.storage.copy import CopyReport, copy_database
-
-
-async def copy_once(src: Path | str, dst: Path | str) -> CopyReport:
-    source = await Database.open(src)
-    try:
-        target = await Database.open(dst)
-        try:
-            return await copy_database(source, target)
-        finally:
-            await target.close()
-    finally:
-        await source.close()
+from bot.storage.copy import copy_between
 
 
 async def run(key: str, runs: int) -> list[list[object]]:
@@ -49,7 +36,7 @@ async def run(key: str, runs: int) -> list[list[object]]:
                 for direction, src, dst in (("SQLite → PostgreSQL", sqlite, postgres_url(name)),
                                             ("PostgreSQL → SQLite", postgres_url(name), back)):
                     progress(f"run {number + 1}: {direction}")
-                    report = await copy_once(src, dst)
+                    report = await copy_between(src, dst)
                     rows.append([direction, report.total, report.rows["quotes"],
                                  report.seconds, report.total / report.seconds, peak_rss_mb()])
         finally:

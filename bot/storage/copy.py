@@ -37,7 +37,9 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -106,6 +108,18 @@ class CopyReport:
     @property
     def total(self) -> int:
         return sum(self.rows.values())
+
+
+async def copy_between(
+    src: Path | str, dst: Path | str, progress: OnProgress | None = None
+) -> CopyReport:
+    """Open ``src`` and ``dst`` (paths or URLs, migrated), copy, and close both."""
+    async with AsyncExitStack() as opened:
+        source = await Database.open(src)
+        opened.push_async_callback(source.close)
+        target = await Database.open(dst)
+        opened.push_async_callback(target.close)
+        return await copy_database(source, target, progress)
 
 
 async def copy_database(

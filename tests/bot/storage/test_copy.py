@@ -23,7 +23,7 @@ from bot.models import Correction
 from bot.replies import ErrorReply, QuoteReply
 from bot.settings import Settings
 from bot.storage import Database, copy
-from bot.storage.copy import TABLES, CopyReport, copy_database
+from bot.storage.copy import TABLES, copy_between, copy_database
 from bot.storage.errors import StorageError
 from bot.storage.migrations import MIGRATIONS
 from tests.backends import execute, query, settings_for
@@ -87,17 +87,6 @@ async def quotes_counter(target: Target) -> int:
     [(last, called)] = await rows_in(target, f"SELECT last_value, is_called FROM {sequence}")
     return int(last) - (0 if called else 1)
 
-
-async def copy_between(src: Target, dst: Target) -> CopyReport:
-    source = await Database.open(src)
-    try:
-        target = await Database.open(dst)
-        try:
-            return await copy_database(source, target)
-        finally:
-            await target.close()
-    finally:
-        await source.close()
 
 
 async def add_film(bot: ReviewBot, tmp_path: Path, title: str) -> list[int]:
