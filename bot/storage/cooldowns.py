@@ -38,7 +38,6 @@ import bisect
 from collections import OrderedDict
 
 from bot.storage.database import Database
-from bot.storage.dialect import Dialect
 
 _FORGET_EVERY = 8  # new rows between two forgettings
 _FORGET_ROWS = 16  # expired rows forgotten at once
@@ -54,14 +53,10 @@ _SWAP = (
     "UPDATE cooldowns SET hits = ?, expires = ? WHERE member = ? AND hits = ?"
     " RETURNING member"
 )
-_EXPIRED = (
+_FORGET = (
     "DELETE FROM cooldowns WHERE member IN (SELECT member FROM cooldowns"
-    f" WHERE expires <= ? ORDER BY expires LIMIT {_FORGET_ROWS}"
+    " WHERE expires <= ? ORDER BY expires LIMIT {rows}{skip_locked})"
 )
-_FORGET = {
-    Dialect.SQLITE: f"{_EXPIRED})",
-    Dialect.POSTGRESQL: f"{_EXPIRED} FOR UPDATE SKIP LOCKED)",
-}
 
 
 class CooldownStore:
@@ -112,7 +107,8 @@ class CooldownStore:
     async def _added_one(self, now: float) -> None:
         self._added += 1
         if self._added % _FORGET_EVERY == 0:
-            await self.db.write(_FORGET[self.db.dialect], (now,))
+            await self.db.write(_FORGET.format(
+                rows=_FORGET_ROWS, skip_locked=self.db.dialect.skip_locked), (now,))
 
 
 def _parse(hits: str) -> list[int]:

@@ -37,6 +37,14 @@ class Dialect(enum.Enum):
         """``statement`` as this engine reads it."""
         return statement if self is Dialect.SQLITE else to_postgresql(statement)
 
+    @property
+    def skip_locked(self) -> str:
+        """The end of a subquery choosing rows to delete, so that two deleters never
+        wait for each other: PostgreSQL's ``FOR UPDATE SKIP LOCKED`` (rows another
+        transaction holds are skipped, not waited for, so sweeps cannot deadlock);
+        nothing on SQLite, where one statement writes at a time."""
+        return "" if self is Dialect.SQLITE else " FOR UPDATE SKIP LOCKED"
+
 
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?(\d*)")
 _OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)

@@ -5,11 +5,12 @@ reach another process: a signed Slack request replayed within its 5-minute windo
 Socket Mode envelope Slack sends again because its acknowledgement was lost. Whichever
 process writes the key first serves it; the others see it taken. The key is remembered
 until a time the caller gives (when the platform would refuse or stop retrying it
-anyway), and each call forgets at most ``SWEEP`` keys past their time, so the table
+anyway), and each first delivery forgets at most ``SWEEP`` keys past their time, so the table
 stays the size of the last few minutes' traffic without a background job.
 
-One small write transaction per call, under its own lock name: on PostgreSQL it waits
-only for other ``seen_once`` writes, never for a deck draw or a daily post's claim.
+A check is one atomic statement (an insert that takes over only an expired row), so it
+waits for no other writer; a first delivery also sweeps. The sweep skips rows another
+transaction holds on PostgreSQL, so two sweeps never wait for each other.
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ from bot.storage.database import Database
 _log = logging.getLogger(__name__)
 
 SWEEP = 16  # expired keys forgotten per call at most: each call adds one, so this keeps up
-_LOCK = "seen_once"
 
 # Insert the key; a row already there counts only if it has expired (a sweep had not
-# reached it yet), and then it is taken over. Rows changed: 1 for the first delivery.
+# reached it yet), and then it is taken over. A row comes back for the first delivery.
 _CLAIM = (
     "INSERT INTO seen_once (key, expires) VALUES (?, ?)"
     " ON CONFLICT (key) DO UPDATE SET expires = excluded.expires"
-    " WHERE seen_once.expires < ?"
+    " WHERE seen_once.expires < ? RETURNING key"
 )
 _SWEEP = (
     "DELETE FROM seen_once WHERE key IN"
-    " (SELECT key FROM seen_once WHERE expires < ? ORDER BY expires LIMIT ?)"
+    " (SELECT key FROM seen_once WHERE expires < ? ORDER BY expires LIMIT ?{skip_locked})"
 )
 
 
@@ -50,7 +50,9 @@ class SeenOnce:
         ``now`` is the caller's clock: keys that expired before it may be forgotten.
         Raises ``StorageError`` when the database does not answer.
         """
-        async with self._db.transaction(lock=_LOCK) as conn:
-            await conn.execute(_SWEEP, (float(now), self._sweep))
-            claimed = await conn.execute(_CLAIM, (key, float(until), float(now)))
-        return claimed == 1
+        if not await self._db.write(_CLAIM, (key, float(until), float(now))):
+            return False
+        if self._sweep:  # only a first delivery adds a row
+            await self._db.write(_SWEEP.format(skip_locked=self._db.dialect.skip_locked),
+                                 (float(now), self._sweep))
+        return True
