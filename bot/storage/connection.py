@@ -25,6 +25,12 @@ class Connection(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
+    @property
+    def refusals(self) -> tuple[type[Exception], ...]:
+        """What a statement raises when the engine refuses a row's values (a broken
+        constraint, a value the column cannot hold), as opposed to a failure of the
+        database itself."""
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; the number of rows it changed."""
 

@@ -34,15 +34,12 @@ small branches on ``Connection.dialect`` below.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import asyncpg
 
 from bot.storage.connection import Connection, Row
 from bot.storage.database import Database
@@ -56,12 +53,6 @@ CHUNK_ROWS = 5000
 
 # (table, rows copied so far in all tables, rows to copy in all): after each chunk.
 OnProgress = Callable[[str, int, int], None]
-
-# What a row the target cannot take raises: a value PostgreSQL refuses (a NUL character
-# in text, SQLSTATE class 22), a broken constraint (a row whose film is missing, class
-# 23, on either engine), a value asyncpg cannot send as the column's type (a ValueError).
-_REFUSED_ROW = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError,
-                sqlite3.IntegrityError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -222,7 +213,7 @@ async def _insert(conn: Connection, table: Table, columns: list[str],
            f" VALUES ({', '.join('?' * len(columns))})")
     try:
         await conn.executemany(sql, rows)
-    except _REFUSED_ROW as exc:
+    except conn.refusals as exc:
         first = dict(zip(columns, rows[0], strict=True))
         where = ", ".join(f"{k} {first[k]!r}" for k in table.key)
         reason = " ".join(str(exc).split())

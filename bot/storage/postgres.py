@@ -69,6 +69,10 @@ class PostgresConnection:
     statement prepared once per connection (asyncpg's statement cache)."""
 
     dialect = Dialect.POSTGRESQL
+    # A value the server refuses (SQLSTATE class 22), a broken constraint (class 23), a
+    # value asyncpg cannot send as the column's type (a ValueError).
+    refusals: tuple[type[Exception], ...] = (
+        asyncpg.DataError, asyncpg.IntegrityConstraintViolationError, ValueError)
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn

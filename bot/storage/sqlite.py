@@ -41,6 +41,7 @@ class SqliteConnection:
     """``Connection`` over aiosqlite: each call is one hop to the connection's thread."""
 
     dialect = Dialect.SQLITE
+    refusals: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
