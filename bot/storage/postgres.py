@@ -24,7 +24,7 @@ import hashlib
 import logging
 import re
 import ssl
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +43,14 @@ _CONNECT_TIMEOUT = 10.0
 _STATEMENT_CACHE = 1024  # prepared statements per connection (asyncpg's default is 100)
 _WRITERS = "reviewbot:writes"  # the lock every write transaction without its own key takes
 _STATUS_COUNT = re.compile(r"\s(\d+)$")
+# A statement that fails with these was never sent: asyncpg found the connection closed,
+# or mid-way through what the server's closing of it left behind.
+_UNSENT: tuple[type[Exception], ...] = (asyncpg.InterfaceError, asyncpg.InternalClientError)
+# The connection is gone; whether the statement ran is not known.
+_LOST: tuple[type[Exception], ...] = (*_UNSENT, asyncpg.PostgresConnectionError)
+# What a read, or a BEGIN, is tried again after: running it twice changes nothing.
+_RECONNECT: tuple[type[Exception], ...] = (*_LOST, OSError)
+_GONE: tuple[type[Exception], ...] = (*_RECONNECT, TimeoutError)
 
 __all__ = ["PostgresConnection", "PostgresDatabase"]
 
@@ -149,7 +157,7 @@ class PostgresDatabase(Database):
         an error in our SQL (a constraint, a syntax error) keeps its traceback."""
         try:
             yield
-        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+        except _GONE as exc:
             raise StorageError(
                 f"lost the connection to the database {self.name} ({exc}): check that the "
                 "server runs, then try again", "connection"
@@ -166,22 +174,64 @@ class PostgresDatabase(Database):
     ) -> AsyncIterator[Connection]:
         key = _WRITERS_KEY if lock is None else lock_key(lock)
         sync = " SET LOCAL synchronous_commit = on;" if durable else ""
+        begin = f"BEGIN;{sync} SELECT pg_advisory_xact_lock({key})"
         with self._translate():
-            async with self.pool.acquire() as conn:
-                await conn.execute(f"BEGIN;{sync} SELECT pg_advisory_xact_lock({key})")
+            # Nothing of the caller's has run when BEGIN fails: a lost connection is
+            # simply replaced (its transaction, if any, ended with it).
+            conn = await self._connection(lambda c: c.execute(begin), _RECONNECT)
+            try:
                 try:
                     yield PostgresConnection(conn)
                     await conn.execute("COMMIT")
                 except BaseException:
                     await _rollback(conn)
                     raise
+            finally:
+                await self.pool.release(conn)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._translate():
-            return list(await self.pool.fetch(to_postgresql(sql), *_clean(params)))
+        """A read, tried again on a fresh connection when the first one was lost."""
+        return await self._statement(sql, params, _RECONNECT)
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return await self.fetchall(sql, params)
+        """Tried again only when it certainly never reached the server."""
+        return await self._statement(sql, params, _UNSENT)
+
+    async def _statement(self, sql: str, params: Sequence[Any],
+                         retry: tuple[type[Exception], ...]) -> list[Row]:
+        with self._translate():
+            rows: list[Row] = []
+
+            async def run(conn: asyncpg.Connection) -> None:
+                rows.extend(await conn.fetch(to_postgresql(sql), *_clean(params)))
+
+            await self.pool.release(await self._connection(run, retry))
+            return rows
+
+    async def _connection(
+        self, first: Callable[[asyncpg.Connection], Awaitable[object]],
+        retry: tuple[type[Exception], ...],
+    ) -> asyncpg.Connection:
+        """A pooled connection on which ``first`` succeeded. A connection the server
+        closed while it sat in the pool (a restart, a terminated backend, an idle
+        timeout) fails its next statement; ``first`` is then run once more on a fresh
+        one, if ``retry`` names the failure."""
+        try:
+            return await self._started(first)
+        except retry as exc:
+            _log.info("database connection lost (%s): trying a fresh one", exc)
+        return await self._started(first)
+
+    async def _started(
+        self, first: Callable[[asyncpg.Connection], Awaitable[object]]
+    ) -> asyncpg.Connection:
+        conn = await self.pool.acquire()
+        try:
+            await first(conn)
+        except BaseException:
+            await self.pool.release(conn)
+            raise
+        return conn
 
     async def schema_version(self) -> int:
         row = await self.fetchone("SELECT version FROM reviewbot_schema")
