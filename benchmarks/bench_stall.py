@@ -9,14 +9,17 @@ each command's time is filed under what was running when it started:
 - ``ingest``: ``--files`` ingests of a ``--file-quotes``-quote excerpt file into the film,
   one after another (each a new document: its quotes join the pools);
 - ``rebuild``: a full rebuild of the film's pools (``CorpusStore.rebuild_pool``), the
-  rare case: the film's voice changed, or too many quotes were removed.
+  rare case: the film's voice changed, or too many quotes were removed;
+- ``daily``: the daily minute, ``--due`` schedules due at once posted by ``run_due`` to a
+  platform answering each post after ``LATENCY`` seconds (claims, draws and outcomes
+  written while the commands run).
 
 Before issue 16 every ingest renumbered the film's pools under the write lock (5.2 s at
 1M quotes, every command waiting behind it). The target: no command waits more than
 50 ms while a file is ingested into a 1M-quote film. ``max vs idle`` is the ratio of a
 phase's worst command to the idle phase's.
 
-Run: ``.venv/bin/python -m benchmarks.bench_stall --quotes 1M``
+Run: ``.venv/bin/python -m benchmarks.bench_stall --quotes 1M --due 2k``
 """
 
 from __future__ import annotations
@@ -25,16 +28,23 @@ import argparse
 import asyncio
 import shutil
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks import corpus
 from benchmarks.common import data_dir, parse_size, percentile, print_table, progress
 from bot.app import ReviewBot
+from bot.delivery import Claim
 from bot.invocation import Invocation
+from bot.models import Film, Schedule
+from bot.replies import QuoteReply
+from bot.schedule_times import iso_utc
 from bot.settings import Settings
 
 COMMANDS = ("quote", "verdict")
-PHASES = ("idle", "ingest", "rebuild")
+PHASES = ("idle", "ingest", "rebuild", "daily")
+PLATFORM = "bench"
+LATENCY = 0.05  # seconds a platform takes to answer a post
 
 
 class Caller:
@@ -73,6 +83,36 @@ class Caller:
         return sum(len(self.times[phase, c]) for c in COMMANDS)
 
 
+class SlowPoster:
+    """A platform that answers each post after ``LATENCY`` and remembers how many."""
+
+    platform = PLATFORM
+
+    def __init__(self) -> None:
+        self.posts = 0
+
+    async def post(self, schedule: Schedule, reply: QuoteReply, claim: Claim) -> str:
+        await asyncio.sleep(LATENCY)
+        self.posts += 1
+        return f"m{self.posts}"
+
+    async def notify(self, schedule: Schedule, message: str) -> None:
+        raise AssertionError(f"schedule {schedule.id} failed: {message}")
+
+
+async def due_now(core: ReviewBot, film: Film, due: int) -> None:
+    """``due`` schedules of the film, each in a channel of its own, due this minute."""
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    async with core.db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO schedules (platform, channel, name, created_by, hour, minute,"
+            " timezone, mood, film_id, status, next_run_utc) VALUES (?, ?, '1', 'u', ?, ?,"
+            " 'UTC', 'any', ?, 'active', ?)",
+            [(PLATFORM, f"daily{i}", now.hour, now.minute, film.id, iso_utc(now))
+             for i in range(due)],
+        )
+
+
 def excerpt_file(folder: Path, number: int, quotes: int) -> Path:
     """A small excerpt file of new text (a new document each time)."""
     path = folder / f"stall-{number:03d}.txt"
@@ -82,7 +122,9 @@ def excerpt_file(folder: Path, number: int, quotes: int) -> Path:
     return path
 
 
-async def measure(key: str, files: int, file_quotes: int, idle: int) -> list[list[object]]:
+async def measure(
+    key: str, files: int, file_quotes: int, idle: int, due: int
+) -> list[list[object]]:
     source = await corpus.database(key)
     work = data_dir() / f"stall-{key}.sqlite3"
     for stale in work.parent.glob(work.name + "*"):
@@ -116,6 +158,15 @@ async def measure(key: str, files: int, file_quotes: int, idle: int) -> list[lis
         await core.corpus.rebuild_pool(film.id)
         rebuild_s = time.perf_counter() - start
         await idle_phase()
+        await due_now(core, film, due)
+        poster = SlowPoster()
+        core.scheduler.register(poster)
+        await caller.enter("daily")
+        start = time.perf_counter()
+        posted = await core.scheduler.run_due()
+        daily_s = time.perf_counter() - start
+        assert posted == poster.posts == due, (posted, poster.posts, due)
+        await idle_phase()
         caller.stopped = True
         await task
     finally:
@@ -126,7 +177,8 @@ async def measure(key: str, files: int, file_quotes: int, idle: int) -> list[lis
         for phase in PHASES:
             t = caller.times[phase, command]
             took = {"idle": "", "ingest": f"{percentile(ingest_s, 50) * 1000:.0f} ms per file",
-                    "rebuild": f"{rebuild_s:.1f} s"}[phase]
+                    "rebuild": f"{rebuild_s:.1f} s",
+                    "daily": f"{due:,} posts in {daily_s:.1f} s"}[phase]
             rows.append([
                 key, f"/{command}", phase, len(t), percentile(t, 50) * 1000,
                 percentile(t, 99) * 1000, max(t) * 1000, f"{max(t) / base:.1f}x", took,
@@ -140,14 +192,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=100, help="files ingested one by one")
     parser.add_argument("--file-quotes", type=int, default=5, help="quotes per file")
     parser.add_argument("--idle", type=int, default=400,
-                        help="commands in each idle phase (three: first, between, last)")
+                        help="commands in each idle phase (four: first, between, last)")
+    parser.add_argument("--due", default="2k",
+                        help="schedules due at once in the daily phase")
     args = parser.parse_args(argv)
     key = f"{args.quotes}{corpus.SINGLE_FILM_SUFFIX}"
     parse_size(args.quotes)  # a clear error before minutes of building
     progress(f"stall benchmark on {key}")
-    rows = asyncio.run(measure(key, args.files, args.file_quotes, args.idle))
+    rows = asyncio.run(measure(key, args.files, args.file_quotes, args.idle,
+                               parse_size(args.due)))
     print_table(
-        f"Command latency during ingest and a pool rebuild ({key}; ms)",
+        f"Command latency during ingest, a pool rebuild and the daily minute ({key}; ms)",
         ["corpus", "command", "while", "n", "p50", "p99", "max", "max vs idle", "took"],
         rows,
     )

@@ -14,8 +14,8 @@ from benchmarks.common import DATA_ENV
 def test_stall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
-    bench_stall.main(["--quotes", "2k", "--files", "3", "--idle", "10"])
+    bench_stall.main(["--quotes", "2k", "--files", "3", "--idle", "10", "--due", "20"])
     out = capsys.readouterr().out
-    assert "Command latency during ingest and a pool rebuild" in out
+    assert "Command latency during ingest, a pool rebuild and the daily minute" in out
     phases = [line.split()[2] for line in out.splitlines() if line.startswith("2k-1film")]
-    assert phases == ["idle", "ingest", "rebuild"] * 2
+    assert phases == ["idle", "ingest", "rebuild", "daily"] * 2
