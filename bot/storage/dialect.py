@@ -33,10 +33,6 @@ class Dialect(enum.Enum):
     SQLITE = "sqlite"
     POSTGRESQL = "postgresql"
 
-    def sql(self, statement: str) -> str:
-        """``statement`` as this engine reads it."""
-        return statement if self is Dialect.SQLITE else to_postgresql(statement)
-
     @property
     def skip_locked(self) -> str:
         """The end of a subquery choosing rows to delete, so that two deleters never
