@@ -38,12 +38,10 @@ from adapters.discord.client import ReviewBotClient
 from adapters.discord.poster import DiscordPoster
 from adapters.slack.poster import SlackPoster
 from benchmarks import corpus
-from benchmarks.common import data_dir, parse_size, print_table
+from benchmarks.common import add_due_schedules, data_dir, parse_size, print_table
 from bot import scheduler
 from bot.app import ReviewBot
 from bot.delivery import Poster
-from bot.models import Mood
-from bot.schedule_times import iso_utc
 from bot.settings import Settings
 from bot.storage import Database
 from tests.fakes.clock import FakeClock
@@ -76,17 +74,10 @@ def channel(platform: str, i: int) -> str:
 async def populate(db_path: Path, platform: str, due: int) -> None:
     """``due`` schedules at 09:00 UTC, each in its own channel."""
     workspace = str(GUILD_ID) if platform == "discord" else TEAM_ID
-    moods = list(Mood)
     db = await Database.open(db_path)
     try:
-        async with db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO schedules (platform, workspace, channel, name, created_by, hour,"
-                " minute, timezone, mood, film_id, status, next_run_utc) VALUES (?, ?, ?,"
-                " '1', 'u', 9, 0, 'UTC', ?, ?, 'active', ?)",
-                [(platform, workspace, channel(platform, i), moods[i % 3].value, 1 + i % 2,
-                  iso_utc(BUSY)) for i in range(due)],
-            )
+        await add_due_schedules(db, platform, [channel(platform, i) for i in range(due)],
+                                BUSY, (1, 2), workspace=workspace)
     finally:
         await db.close()
 

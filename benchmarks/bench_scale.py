@@ -49,6 +49,7 @@ from typing import Any
 from benchmarks import corpus
 from benchmarks.bench_scheduler import BUSY, PLATFORM, RecordingPoster
 from benchmarks.common import (
+    add_due_schedules,
     host_cpu_ticks,
     load_average,
     parse_size,
@@ -63,7 +64,6 @@ from bot.delivery import Claim
 from bot.invocation import Invocation
 from bot.models import Film, Mood, Schedule
 from bot.replies import ErrorReply, QuoteReply
-from bot.schedule_times import iso_utc
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.postgres import PostgresDatabase
@@ -401,17 +401,9 @@ async def _post_due(target: Path | str, latency: float, ready: Barrier) -> Poste
 async def due_copy(backend: str, due: int) -> Path | str:
     """A fresh copy of the 1k corpus with ``due`` schedules at 09:00 UTC, one per channel."""
     target = await corpus.copy("1k", backend, f"bench_scale_daily_{os.getpid()}")
-    moods = list(Mood)
     db = await Database.open(target)
     try:
-        async with db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO schedules (platform, channel, name, created_by, hour, minute,"
-                " timezone, mood, film_id, status, next_run_utc) VALUES (?, ?, '1', 'u', 9, 0,"
-                " 'UTC', ?, ?, 'active', ?)",
-                [(PLATFORM, f"ch{i}", moods[i % 3].value, 1 + i % 2, iso_utc(BUSY))
-                 for i in range(due)],
-            )
+        await add_due_schedules(db, PLATFORM, [f"ch{i}" for i in range(due)], BUSY, (1, 2))
     finally:
         await db.close()
     return target

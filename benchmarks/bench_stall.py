@@ -32,13 +32,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks import corpus
-from benchmarks.common import data_dir, parse_size, percentile, print_table, progress
+from benchmarks.common import (
+    add_due_schedules,
+    data_dir,
+    parse_size,
+    percentile,
+    print_table,
+    progress,
+)
 from bot.app import ReviewBot
 from bot.delivery import Claim
 from bot.invocation import Invocation
-from bot.models import Film, Schedule
+from bot.models import Film, Mood, Schedule
 from bot.replies import QuoteReply
-from bot.schedule_times import iso_utc
 from bot.settings import Settings
 
 COMMANDS = ("quote", "verdict")
@@ -103,14 +109,8 @@ class SlowPoster:
 async def due_now(core: ReviewBot, film: Film, due: int) -> None:
     """``due`` schedules of the film, each in a channel of its own, due this minute."""
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    async with core.db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO schedules (platform, channel, name, created_by, hour, minute,"
-            " timezone, mood, film_id, status, next_run_utc) VALUES (?, ?, '1', 'u', ?, ?,"
-            " 'UTC', 'any', ?, 'active', ?)",
-            [(PLATFORM, f"daily{i}", now.hour, now.minute, film.id, iso_utc(now))
-             for i in range(due)],
-        )
+    await add_due_schedules(core.db, PLATFORM, [f"daily{i}" for i in range(due)], now,
+                            (film.id,), moods=(Mood.ANY,))
 
 
 def excerpt_file(folder: Path, number: int, quotes: int) -> Path:

@@ -14,10 +14,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+
+from bot.models import Mood
+from bot.schedule_times import iso_utc
+from bot.storage import Database
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_ENV = "BENCH_DATA_DIR"
@@ -207,3 +212,19 @@ def process_cpu_seconds(pids: Iterable[int]) -> dict[int, float]:
         fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
         seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
     return seconds
+
+
+async def add_due_schedules(
+    db: Database, platform: str, channels: Sequence[str], at: datetime,
+    films: Sequence[int], moods: Sequence[Mood] = tuple(Mood), workspace: str = "",
+) -> None:
+    """One active daily schedule in each of ``channels``, all due at ``at`` (UTC), moods
+    and films taken in turn: the daily minute the scheduler benchmarks post."""
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO schedules (platform, workspace, channel, name, created_by, hour,"
+            " minute, timezone, mood, film_id, status, next_run_utc) VALUES (?, ?, ?, '1',"
+            " 'u', ?, ?, 'UTC', ?, ?, 'active', ?)",
+            [(platform, workspace, channel, at.hour, at.minute, moods[i % len(moods)].value,
+              films[i % len(films)], iso_utc(at)) for i, channel in enumerate(channels)],
+        )
